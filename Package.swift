@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Glimpse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "glimpse", targets: ["glimpse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Hot loops only: dot products, matvec rows, quantization, attention, thread pool.
+        .target(
+            name: "CKernels",
+            cSettings: [
+                // SwiftPM builds C at -O0 in debug, which makes kernels ~20x slower and `swift test` crawl.
+                .unsafeFlags(["-O2"], .when(configuration: .debug)),
+                .unsafeFlags(["-O3"], .when(configuration: .release)),
+            ],
+            linkerSettings: [.linkedLibrary("m"), .linkedLibrary("pthread")]
+        ),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "TensorCore", dependencies: ["CKernels", "COpenBLAS"]),
+        .target(name: "GGUF", dependencies: ["TensorCore"]),
+        .target(name: "Tokenizer"),
+        .target(name: "Generation", dependencies: ["TensorCore", "Tokenizer"]),
+        .target(name: "GPTJ", dependencies: ["GGUF", "TensorCore", "Tokenizer", "Generation"]),
+        .target(name: "Conversion", dependencies: ["GGUF", "TensorCore", "Tokenizer"]),
+        .executableTarget(
+            name: "glimpse",
+            dependencies: [
+                "GGUF", "TensorCore", "Tokenizer", "Generation", "GPTJ", "Conversion",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
+        .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "TensorCore"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
+        .testTarget(name: "GPTJTests", dependencies: ["TestSupport", "GPTJ", "GGUF", "Generation", "Conversion", "TensorCore", "Tokenizer"]),
+        .testTarget(name: "ConversionTests", dependencies: ["TestSupport", "Conversion", "GGUF", "TensorCore"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "glimpse", "GGUF"]),
+    ]
+)

@@ -1,0 +1,81 @@
+// Glimpse's hot loops. Everything here is plain C with fixed-width types and `gk_` prefixes;
+// the API design lives in Swift (TensorCore).
+#ifndef GLIMPSE_CKERNELS_H
+#define GLIMPSE_CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ggml type ids (ggml.h `enum ggml_type`), the subset Glimpse reads and writes.
+enum {
+    GK_TYPE_F32 = 0,
+    GK_TYPE_F16 = 1,
+    GK_TYPE_Q4_0 = 2,
+    GK_TYPE_Q8_0 = 8,
+    GK_TYPE_BF16 = 30,
+};
+
+// ggml block layouts: 32 weights per block, an fp16 scale first.
+#define GK_QK 32
+typedef struct { uint16_t d; int8_t qs[32]; } gk_block_q8_0;   // 34 bytes
+typedef struct { uint16_t d; uint8_t qs[16]; } gk_block_q4_0;  // 18 bytes: low nibbles = x[0..15], high = x[16..31]
+
+// --- scalar conversions ---
+float gk_fp16_to_fp32(uint16_t h);
+uint16_t gk_fp32_to_fp16(float f);
+float gk_bf16_to_fp32(uint16_t h);
+uint16_t gk_fp32_to_bf16(float f);
+
+// --- row conversions (n elements; n is a multiple of 32 for quantized types) ---
+void gk_to_f16(const float *x, uint16_t *y, int64_t n);
+void gk_to_bf16(const float *x, uint16_t *y, int64_t n);
+void gk_quantize_q8_0(const float *x, void *y, int64_t n);
+void gk_quantize_q4_0(const float *x, void *y, int64_t n);
+/// Any supported type to f32. Returns 0, or -1 for an unknown type.
+int gk_dequantize(int type, const void *x, float *y, int64_t n);
+
+/// Which code path the dispatcher picked ("avx512", "avx2", "scalar"), for bench and logs.
+const char *gk_cpu_path(void);
+
+// --- dot products of one weight row with an activation vector ---
+// For Q8_0/Q4_0 rows the activation is first quantized to Q8_0 blocks (as ggml does);
+// for F32/F16/BF16 rows it stays f32.
+float gk_dot_row(int type, const void *row, const float *x, const void *xq8, int64_t n);
+
+/// y[r] = dot(W[r], x) for r in [r0, r1). W has `cols` columns of `type`, rows laid out contiguously.
+/// xq8 must hold x quantized to Q8_0 when type is Q8_0 or Q4_0 (else it may be NULL).
+void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const void *xq8,
+                    float *y, int64_t r0, int64_t r1);
+
+/// Rows [r0, r1) of W converted to f32 into out (row-major, (r1-r0) x cols).
+void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1);
+
+// --- attention for one head and one query over positions [0, n_pos) ---
+// k and v are cache rows with stride `stride` elements between positions; kv_type is F32 or F16.
+// scores is scratch of n_pos floats. out gets head_dim floats.
+void gk_attend(const float *q, const void *k, const void *v, int kv_type, int64_t stride,
+               int64_t n_pos, int64_t head_dim, float scale, float *scores, float *out);
+
+// --- activations ---
+/// out = (x - mean) / sqrt(var + eps) * w + b over one row of n (biased variance, as torch).
+void gk_layer_norm(const float *x, const float *w, const float *b, int64_t n, float eps, float *out);
+/// In place: transformers' gelu_new (tanh approximation).
+void gk_gelu_new(float *x, int64_t n);
+
+// --- thread pool: workers spin briefly, then sleep (waking a sleeping thread costs 25-55 us here) ---
+typedef struct gk_pool gk_pool;
+typedef void (*gk_task_fn)(void *ctx, int64_t task, int thread);
+gk_pool *gk_pool_create(int n_threads);
+void gk_pool_destroy(gk_pool *pool);
+int gk_pool_size(const gk_pool *pool);
+/// Runs fn(ctx, i, thread) for i in [0, n_tasks) across the pool (the caller is thread 0) and waits.
+void gk_pool_run(gk_pool *pool, gk_task_fn fn, void *ctx, int64_t n_tasks);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

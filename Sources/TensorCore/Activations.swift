@@ -1,0 +1,29 @@
+import CKernels
+
+/// Row-wise and elementwise functions of the forward pass (loops in CKernels).
+public enum Activations {
+    /// LayerNorm over each of `rows` rows of `n` (biased variance, as torch.nn.LayerNorm).
+    public static func layerNorm(_ x: UnsafePointer<Float>, rows: Int, n: Int, weight: UnsafePointer<Float>,
+                                 bias: UnsafePointer<Float>, eps: Float, out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { gk_layer_norm(x + r * n, weight, bias, Int64(n), eps, out + r * n) }
+    }
+
+    /// transformers' gelu_new (tanh form), in place.
+    public static func geluNew(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        gk_gelu_new(x, Int64(count))
+    }
+
+    /// log-softmax of `n` logits into out, computed in double for stable sums.
+    public static func logSoftmax(_ x: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Float>) {
+        var m = -Float.infinity
+        for i in 0..<n where x[i] > m { m = x[i] }
+        var s = 0.0
+        for i in 0..<n { s += Double(expf(x[i] - m)) }
+        let lse = m + Float(log(s))
+        for i in 0..<n { out[i] = x[i] - lse }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

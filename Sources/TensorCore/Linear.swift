@@ -1,0 +1,76 @@
+import CKernels
+import COpenBLAS
+
+/// Scratch memory for matrix products, allocated once per session so the decode loop never allocates.
+public final class LinearScratch: @unchecked Sendable {
+    /// The activation row quantized to Q8_0 (for Q8_0/Q4_0 weights).
+    let activationQ8: UnsafeMutableRawPointer
+    /// One dequantized weight tile per thread: (tileRows, maxCols) floats.
+    let tiles: [UnsafeMutablePointer<Float>]
+    let maxCols: Int
+    static let tileRows = 32
+
+    public init(maxCols: Int, threads: Int) {
+        self.maxCols = maxCols
+        activationQ8 = UnsafeMutableRawPointer.allocate(byteCount: max(34, (maxCols + 31) / 32 * 34), alignment: 64)
+        tiles = (0..<max(1, threads)).map { _ in
+            UnsafeMutablePointer<Float>.allocate(capacity: LinearScratch.tileRows * maxCols)
+        }
+    }
+
+    deinit {
+        activationQ8.deallocate()
+        tiles.forEach { $0.deallocate() }
+    }
+}
+
+/// y = x W^T + b for a weight W of shape (rows, cols) in any supported type.
+/// One token runs as a matrix-vector product in the C kernels (activations quantized to Q8_0 for
+/// quantized weights, as ggml does); several tokens run as matrix-matrix products (sgemm over
+/// dequantized row tiles), which is what makes prefill compute-bound rather than bandwidth-bound.
+public enum Linear {
+    /// - Parameters:
+    ///   - input: (tokens, cols) row-major
+    ///   - output: (tokens, rows) row-major
+    ///   - bias: rows floats or nil
+    public static func apply(
+        _ w: TensorView, bias: UnsafePointer<Float>?, input: UnsafePointer<Float>, tokens: Int,
+        output: UnsafeMutablePointer<Float>, pool: ThreadPool, scratch: LinearScratch
+    ) {
+        let rows = w.rows, cols = w.cols
+        precondition(cols <= scratch.maxCols, "scratch too small for \(w.name)")
+        if tokens == 1 {
+            var xq8: UnsafeRawPointer? = nil
+            if w.type.isQuantized {
+                gk_quantize_q8_0(input, scratch.activationQ8, Int64(cols))
+                xq8 = UnsafeRawPointer(scratch.activationQ8)
+            }
+            let parts = pool.chunks(rows, minChunk: 16, perThread: 8)
+            pool.parallelFor(parts.count) { i, _ in
+                gk_matvec_rows(w.type.kernelID, w.data, Int64(cols), input, xq8, output,
+                               Int64(parts[i].lowerBound), Int64(parts[i].upperBound))
+            }
+        } else {
+            let tileRows = LinearScratch.tileRows
+            let nTiles = (rows + tileRows - 1) / tileRows
+            pool.parallelFor(nTiles) { tile, thread in
+                let r0 = tile * tileRows, r1 = min(rows, r0 + tileRows)
+                let weights: UnsafePointer<Float>
+                if w.type == .f32 {
+                    weights = (w.data + r0 * w.rowBytes).assumingMemoryBound(to: Float.self)
+                } else {
+                    gk_dequantize_rows(w.type.kernelID, w.data, Int64(cols), scratch.tiles[thread], Int64(r0), Int64(r1))
+                    weights = UnsafePointer(scratch.tiles[thread])
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(r1 - r0), Int32(cols),
+                            1, input, Int32(cols), weights, Int32(cols), 0, output + r0, Int32(rows))
+            }
+        }
+        if let bias {
+            for t in 0..<tokens {
+                let y = output + t * rows
+                for r in 0..<rows { y[r] += bias[r] }
+            }
+        }
+    }
+}

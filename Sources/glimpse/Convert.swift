@@ -1,0 +1,95 @@
+import ArgumentParser
+import Conversion
+import Foundation
+import TensorCore
+
+extension Glimpse {
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert checkpoints to GGUF.",
+            subcommands: [LM.self])
+
+        struct LM: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Convert a Hugging Face GPT-J directory to one GGUF file.",
+                discussion: """
+                Reads config.json, vocab.json + merges.txt (+ added tokens) and the weights from \
+                model.safetensors, sharded safetensors, or pytorch_model.bin (+ index). Tensor by tensor, \
+                so a 24 GB checkpoint converts in little memory. No code from the checkpoint is executed.
+                Example: glimpse convert lm --from gpt-j-6b/ --out gptj-q8_0.gguf --type q8_0
+                """)
+
+            @Option(name: .customLong("from"), help: "Hugging Face model directory.")
+            var from: String
+
+            @Option(name: .long, help: "Output GGUF file.")
+            var out: String
+
+            @Option(name: .long, help: "Type of the weight matrices: f32, f16, bf16, q8_0, q4_0.")
+            var type: String = "f16"
+
+            func validate() throws {
+                guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of f32, f16, bf16, q8_0, q4_0") }
+            }
+
+            func run() throws {
+                let t = GGMLType(name: type) ?? .f16
+                let progress = Progress(label: "converting")
+                try HFGPTJConverter.convert(directory: from, output: out, type: t) { progress.update($0, $1) }
+                progress.finish("wrote \(out) (\(t))")
+            }
+        }
+    }
+
+    struct Quantize: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rewrite a GGUF model with its weight matrices in another type.",
+            discussion: "Example: glimpse quantize gptj-f16.gguf gptj-q4_0.gguf --type q4_0")
+
+        @Argument(help: "Input GGUF file.")
+        var input: String
+
+        @Argument(help: "Output GGUF file.")
+        var output: String
+
+        @Option(name: .long, help: "Type of the weight matrices: f32, f16, bf16, q8_0, q4_0.")
+        var type: String
+
+        func validate() throws {
+            guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of f32, f16, bf16, q8_0, q4_0") }
+            guard input != output else { throw ValidationError("input and output must be different files") }
+        }
+
+        func run() throws {
+            let t = GGMLType(name: type) ?? .f16
+            let progress = Progress(label: "quantizing")
+            try GGUFRequantizer.requantize(input: input, output: output, type: t) { progress.update($0, $1) }
+            progress.finish("wrote \(output) (\(t))")
+        }
+    }
+}
+
+/// Progress on stderr for long jobs: one updating line on a terminal, a few lines otherwise.
+final class Progress {
+    let label: String
+    let start = Date()
+    let tty = isatty(2) != 0
+    var lastPrinted = -1
+
+    init(label: String) { self.label = label }
+
+    func update(_ done: Int, _ total: Int) {
+        let percent = total > 0 ? done * 100 / total : 100
+        if tty {
+            FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) tensors (\(percent)%)".utf8))
+        } else if percent / 25 != lastPrinted / 25 || done == total {
+            CLI.log("\(label): \(done)/\(total) tensors (\(percent)%)")
+        }
+        lastPrinted = percent
+    }
+
+    func finish(_ message: String) {
+        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+        CLI.log(String(format: "%@ in %.1f s", message, Date().timeIntervalSince(start)))
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Generation
+
+/// Sampling flags (llama.cpp's names and defaults; --temp 0 is greedy).
+struct SamplingOptions: ParsableArguments {
+    @Option(name: .customLong("temp"), help: "Temperature; 0 picks the most likely token (greedy).")
+    var temperature: Float = 0.8
+
+    @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens (0 disables).")
+    var topK: Int = 40
+
+    @Option(name: .customLong("top-p"), help: "Nucleus: keep the most likely tokens up to this cumulative probability (1 disables).")
+    var topP: Double = 0.95
+
+    @Option(name: .customLong("min-p"), help: "Drop tokens less likely than this fraction of the top token (0 disables).")
+    var minP: Double = 0.05
+
+    @Option(name: .customLong("repeat-penalty"), help: "Repetition penalty as in transformers (1 disables).")
+    var repeatPenalty: Float = 1.0
+
+    @Option(name: .long, help: "Random seed (default: random); the same seed repeats a run exactly.")
+    var seed: UInt64?
+
+    var settings: SamplingSettings {
+        var s = SamplingSettings()
+        s.temperature = temperature
+        s.topK = topK
+        s.topP = topP
+        s.minP = minP
+        s.repetitionPenalty = repeatPenalty
+        s.seed = seed ?? UInt64.random(in: 0...UInt64.max)
+        return s
+    }
+
+    func validate() throws {
+        do { try settings.validate() } catch { throw ValidationError("\(error)") }
+    }
+}

@@ -1,0 +1,79 @@
+import CKernels
+import Testing
+@testable import TensorCore
+
+/// Element conversions and ggml block layouts, checked against independent Swift references.
+struct ConversionKernelTests {
+    static func randomFloats(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+        var g = SplitMix(seed)
+        return (0..<n).map { _ in (Float(g.next() % 2_000_001) / 1_000_000 - 1) * scale }
+    }
+
+    @Test func fp16MatchesSwiftFloat16() {
+        var values: [Float] = Self.randomFloats(20000, seed: 1, scale: 70000)
+        values += Self.randomFloats(5000, seed: 2, scale: 1e-4)  // subnormal range
+        values += [0, -0, 65504, 65519.99, 65520, -65520, 1e-8, 5.96e-8, 2.98e-8, 2.99e-8, .infinity, -.infinity]
+        for x in values {
+            #expect(gk_fp32_to_fp16(x) == Float16(x).bitPattern, "fp16 of \(x)")
+            let h = Float16(x)
+            #expect(gk_fp16_to_fp32(h.bitPattern) == Float(h), "fp32 of \(h)")
+        }
+        #expect(gk_fp16_to_fp32(gk_fp32_to_fp16(.nan)).isNaN)
+    }
+
+    @Test func bf16RoundsToNearestEven() {
+        #expect(gk_fp32_to_bf16(1.0) == 0x3F80)
+        // 1 + 2^-8 is exactly half way between bf16 1.0 and its successor: ties go to even (1.0)
+        #expect(gk_fp32_to_bf16(1.00390625) == 0x3F80)
+        // 1 + 3*2^-8 is half way between 0x3F81 and 0x3F82: even is 0x3F82
+        #expect(gk_fp32_to_bf16(1.01171875) == 0x3F82)
+        #expect(gk_bf16_to_fp32(0x4049) == 3.140625)
+        #expect(gk_bf16_to_fp32(gk_fp32_to_bf16(.nan)).isNaN)
+    }
+
+    @Test func q8_0BlockLayoutAndRounding() {
+        var x = [Float](repeating: 0, count: 32)
+        for i in 0..<32 { x[i] = Float(i) - 10.5 }  // amax 20.5 at index 31
+        var block = [UInt8](repeating: 0, count: 34)
+        GGMLType.q8_0.encode(x, count: 32, into: &block)
+        let d = gk_fp16_to_fp32(UInt16(block[0]) | UInt16(block[1]) << 8)
+        #expect(d == Float(Float16(Float(20.5) / 127)))
+        let id = 1 / (Float(20.5) / 127)
+        for i in 0..<32 {
+            let expected = Int8((x[i] * id).rounded(.toNearestOrAwayFromZero))
+            #expect(Int8(bitPattern: block[2 + i]) == expected)
+        }
+        var back = [Float](repeating: 0, count: 32)
+        GGMLType.q8_0.decode(block, count: 32, into: &back)
+        for i in 0..<32 { #expect(abs(back[i] - x[i]) <= d / 2 + 1e-3) }
+    }
+
+    @Test func q4_0BlockLayout() {
+        var x = [Float](repeating: 0, count: 32)
+        for i in 0..<32 { x[i] = Float(i % 7) - 3 }
+        x[5] = -8  // the largest magnitude is negative: d = max / -8 = 1
+        var block = [UInt8](repeating: 0, count: 18)
+        GGMLType.q4_0.encode(x, count: 32, into: &block)
+        #expect(gk_fp16_to_fp32(UInt16(block[0]) | UInt16(block[1]) << 8) == 1.0)
+        // element j in the low nibble of byte j, element j+16 in the high nibble, each stored as x/d + 8
+        for j in 0..<16 {
+            #expect(Int(block[2 + j] & 0xF) == min(15, Int(x[j] + 8.5)))
+            #expect(Int(block[2 + j] >> 4) == min(15, Int(x[j + 16] + 8.5)))
+        }
+        var back = [Float](repeating: 0, count: 32)
+        GGMLType.q4_0.decode(block, count: 32, into: &back)
+        for i in 0..<32 where x[i] != 8 { #expect(back[i] == x[i]) }
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

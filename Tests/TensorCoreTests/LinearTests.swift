@@ -1,0 +1,63 @@
+import CKernels
+import Testing
+@testable import TensorCore
+
+/// Matrix products of every weight type against a scalar f64 reference over the dequantized weights.
+struct LinearTests {
+    static let pool = ThreadPool(threads: 2)
+
+    func reference(_ w: [Float], rows: Int, cols: Int, x: [Float], tokens: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: tokens * rows)
+        for t in 0..<tokens {
+            for r in 0..<rows {
+                var s = 0.0
+                for c in 0..<cols { s += Double(w[r * cols + c]) * Double(x[t * cols + c]) }
+                y[t * rows + r] = Float(s)
+            }
+        }
+        return y
+    }
+
+    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q8_0, .q4_0], [1, 5])
+    func linearMatchesReference(type: GGMLType, tokens: Int) {
+        let rows = 70, cols = 96
+        let wf = ConversionKernelTests.randomFloats(rows * cols, seed: 3)
+        let x = ConversionKernelTests.randomFloats(tokens * cols, seed: 4)
+        let rowBytes = type.byteCount(elements: cols)!
+        var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
+        bytes.withUnsafeMutableBytes { b in
+            for r in 0..<rows { wf.withUnsafeBufferPointer { type.encode($0.baseAddress! + r * cols, count: cols, into: b.baseAddress! + r * rowBytes) } }
+        }
+        var deq = [Float](repeating: 0, count: rows * cols)
+        bytes.withUnsafeBytes { type.decode($0.baseAddress!, count: rows * cols, into: &deq) }
+        let expected = reference(deq, rows: rows, cols: cols, x: x, tokens: tokens)
+        let bias = (0..<rows).map { Float($0) / 100 }
+        var y = [Float](repeating: 0, count: tokens * rows)
+        bytes.withUnsafeBytes { b in
+            let view = TensorView(name: "w", type: type, shape: [rows, cols], data: b.baseAddress!, byteCount: b.count, owner: nil)
+            Linear.apply(view, bias: bias, input: x, tokens: tokens, output: &y, pool: Self.pool,
+                         scratch: LinearScratch(maxCols: cols, threads: Self.pool.size))
+        }
+        // one token with quantized weights also quantizes the activation to Q8_0 (as ggml): allow that error
+        let tolerance: Float = (tokens == 1 && type.isQuantized) ? 0.05 : 1e-4
+        var worst: Float = 0
+        for i in 0..<y.count { worst = max(worst, abs(y[i] - (expected[i] + bias[i % rows]))) }
+        #expect(worst <= tolerance, "\(type) tokens=\(tokens): max error \(worst)")
+    }
+
+    @Test func poolRunsEveryTaskOnce() {
+        for n in [1, 2, 3, 17, 1000] {
+            for _ in 0..<50 {
+                var hits = [Int](repeating: 0, count: n)
+                hits.withUnsafeMutableBufferPointer { h in
+                    let base = h.baseAddress!
+                    Self.pool.parallelFor(n) { i, thread in
+                        #expect(thread < Self.pool.size)
+                        base[i] += 1
+                    }
+                }
+                #expect(hits.allSatisfy { $0 == 1 })
+            }
+        }
+    }
+}
