@@ -197,8 +197,22 @@ void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const
     for (int64_t r = r0; r < r1; r++) y[r] = gk_dot_row(type, base + r * rb, x, xq8, cols);
 }
 
+#ifdef GK_X86
+GK_AVX2 static void f16_to_f32_avx2(const uint16_t *x, float *y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))));
+    for (; i < n; i++) y[i] = gk_fp16_to_fp32(x[i]);
+}
+#endif
+
 void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1) {
     const int64_t rb = row_bytes(type, cols);
     const char *base = (const char *)w;
+#ifdef GK_X86
+    if (type == GK_TYPE_F16 && have_avx2()) {
+        f16_to_f32_avx2((const uint16_t *)(base + r0 * rb), out, (r1 - r0) * cols);
+        return;
+    }
+#endif
     for (int64_t r = r0; r < r1; r++) gk_dequantize(type, base + r * rb, out + (r - r0) * cols, cols);
 }

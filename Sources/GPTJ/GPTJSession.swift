@@ -177,11 +177,8 @@ final class ForwardBuffers: @unchecked Sendable {
 
     init(config c: GPTJConfig, batch: Int, threads: Int) {
         let d = batch * c.embeddingWidth
-        func alloc(_ n: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
-            p.initialize(repeating: 0, count: n)
-            return p
-        }
+        // every buffer is written before it is read; leaving pages untouched keeps RSS small until used
+        func alloc(_ n: Int) -> UnsafeMutablePointer<Float> { UnsafeMutablePointer<Float>.allocate(capacity: n) }
         x = alloc(d); h = alloc(d); q = alloc(d); k = alloc(d); v = alloc(d); o = alloc(d); a = alloc(d); m = alloc(d)
         ff = alloc(batch * c.feedForwardWidth)
         scores = (0..<threads).map { _ in alloc(c.contextLength) }

@@ -39,16 +39,21 @@ public enum Linear {
     ) {
         let rows = w.rows, cols = w.cols
         precondition(cols <= scratch.maxCols, "scratch too small for \(w.name)")
-        if tokens == 1 {
-            var xq8: UnsafeRawPointer? = nil
-            if w.type.isQuantized {
-                gk_quantize_q8_0(input, scratch.activationQ8, Int64(cols))
-                xq8 = UnsafeRawPointer(scratch.activationQ8)
-            }
+        // a matrix-matrix product pays for dequantizing every weight once; for a couple of rows
+        // streaming the weights through matrix-vector products is cheaper
+        if tokens <= 2 {
             let parts = pool.chunks(rows, minChunk: 16, perThread: 8)
-            pool.parallelFor(parts.count) { i, _ in
-                gk_matvec_rows(w.type.kernelID, w.data, Int64(cols), input, xq8, output,
-                               Int64(parts[i].lowerBound), Int64(parts[i].upperBound))
+            for t in 0..<tokens {
+                let x = input + t * cols, y = output + t * rows
+                var xq8: UnsafeRawPointer? = nil
+                if w.type.isQuantized {
+                    gk_quantize_q8_0(x, scratch.activationQ8, Int64(cols))
+                    xq8 = UnsafeRawPointer(scratch.activationQ8)
+                }
+                pool.parallelFor(parts.count) { i, _ in
+                    gk_matvec_rows(w.type.kernelID, w.data, Int64(cols), x, xq8, y,
+                                   Int64(parts[i].lowerBound), Int64(parts[i].upperBound))
+                }
             }
         } else {
             let tileRows = LinearScratch.tileRows

@@ -37,6 +37,7 @@ extension Glimpse {
         func run() throws {
             let text = try promptOptions.text()
             let (model, session, loadSeconds) = try modelOptions.load()
+            let loadRSS = CLI.residentMB() ?? 0
             let ids = model.tokenizer.encode(text)
             let settings = sampling.settings
             let iterator = try TokenIterator(
@@ -68,8 +69,8 @@ extension Glimpse {
             }
             let promptRate = Double(ids.count) / max(iterator.promptSeconds, 1e-9)
             let genRate = Double(iterator.count) / max(iterator.decodeSeconds, 1e-9)
-            CLI.log(String(format: "load: %.1f ms | prompt: %d tokens, %.2f tok/s | generated: %d tokens, %.2f tok/s | seed %llu",
-                           loadSeconds * 1000, ids.count, promptRate, iterator.count, genRate, settings.seed))
+            CLI.log(String(format: "load: %.1f ms (RSS %.1f MB) | prompt: %d tokens, %.2f tok/s | generated: %d tokens, %.2f tok/s | seed %llu",
+                           loadSeconds * 1000, loadRSS, ids.count, promptRate, iterator.count, genRate, settings.seed))
         }
 
         private func tokenRecord(_ t: GeneratedToken, tokenizer: BPETokenizer) -> [String: Any] {
