@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "TensorCore"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
         .testTarget(name: "GPTJTests", dependencies: ["TestSupport", "GPTJ", "GGUF", "Generation", "Conversion", "TensorCore", "Tokenizer"]),
         .testTarget(name: "ConversionTests", dependencies: ["TestSupport", "Conversion", "GGUF", "TensorCore"]),
