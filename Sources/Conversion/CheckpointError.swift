@@ -52,6 +52,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// "<file name>: <problem>", one line.
     public var description: String {
         "\(Self.displayName(file)): \(Self.oneLine(problem))"
     }

@@ -83,6 +83,7 @@ public enum HFGPTJConverter {
             let storage = TensorEncoding.storageType(shape: shape, requested: type)
             try writer.add(.init(name: ggufName, type: storage, shape: shape) { out in
                 try TensorEncoding.write(src, as: storage, to: out)
+                src.file.release(src.data)
             })
         }
         try writer.write(progress: progress)

@@ -14,8 +14,12 @@ extension PickleMachine {
         return heap.tuples[i]
     }
 
-    func intTuple(_ v: PickleValue, _ what: String) throws -> [Int] {
-        try tupleItems(v, what).map {
+    /// A tuple of at most `maxCount` ints. The bound is checked before copying, so a hostile
+    /// pickle cannot make every REDUCE copy one huge memoized tuple.
+    func intTuple(_ v: PickleValue, _ what: String, maxCount: Int = 64) throws -> [Int] {
+        let items = try tupleItems(v, what)
+        guard items.count <= maxCount else { throw invalid("\(what) has \(items.count) entries (limit \(maxCount))") }
+        return try items.map {
             guard case .int(let n) = $0 else { throw invalid("\(what) must contain ints, got \($0.typeName)") }
             return n
         }
@@ -69,6 +73,8 @@ extension PickleMachine {
         switch v {
         case .none: return
         case .dict(let i):
+            // Real metadata has at most a couple of flags; the bound keeps shared dicts cheap.
+            guard heap.dicts[i].entries.count <= 8 else { throw invalid("tensor metadata has too many entries") }
             for (key, value) in heap.dicts[i].entries where value != .bool(false) {
                 let name = if case .string(let s) = key { s } else { key.typeName }
                 throw CheckpointError.unsupported(file: file, reason: "tensor metadata '\(name)' (conj/neg view) is not supported")

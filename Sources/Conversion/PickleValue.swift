@@ -113,6 +113,7 @@ public struct TorchStorageRef: Sendable, Hashable {
 
 /// A tensor rebuilt (symbolically) from `_rebuild_tensor_v2` / `_rebuild_tensor` arguments.
 public struct TorchTensorRef: Sendable, Hashable {
+    /// The storage the tensor views.
     public let storage: TorchStorageRef
     /// Offset into the storage, in elements.
     public let storageOffset: Int
@@ -140,10 +141,15 @@ public struct PickleDict: Sendable {
 
 /// Storage for every container and torch object an unpickling produced.
 public struct PickleHeap: Sendable {
+    /// Tuples, indexed by `PickleValue.tuple`.
     public internal(set) var tuples: [[PickleValue]] = []
+    /// Lists, indexed by `PickleValue.list`.
     public internal(set) var lists: [[PickleValue]] = []
+    /// Dicts and OrderedDicts, indexed by `PickleValue.dict`.
     public internal(set) var dicts: [PickleDict] = []
+    /// Storage persistent ids, indexed by `PickleValue.storage`.
     public internal(set) var storages: [TorchStorageRef] = []
+    /// Rebuilt tensors, indexed by `PickleValue.tensor`.
     public internal(set) var tensors: [TorchTensorRef] = []
     // Nesting depth of each container, maintained on insertion (see RestrictedUnpickler.Limits).
     var tupleDepths: [Int] = []
@@ -163,6 +169,8 @@ public struct PickleHeap: Sendable {
 
 /// The result of unpickling: the root value and the heap its indices refer to.
 public struct UnpickledObject: Sendable {
+    /// The value STOP returned.
     public let root: PickleValue
+    /// Containers and torch objects that `root` (transitively) refers to.
     public let heap: PickleHeap
 }

@@ -185,6 +185,13 @@ struct PickleMachine {
         heap.dictDepths[i] = max(heap.dictDepths[i], d)
         var k = 0
         while k < items.count {
+            // Keys are hashed on every SETITEM; a long memoized key reused many times would make
+            // that quadratic. State-dict keys are short.
+            switch items[k] {
+            case .string(let s) where s.utf8.count > 4096: throw invalid("dict key longer than 4096 bytes")
+            case .bytes(let b) where b.count > 4096: throw invalid("dict key longer than 4096 bytes")
+            default: break
+            }
             heap.dicts[i].set(items[k], items[k + 1])
             k += 2
         }

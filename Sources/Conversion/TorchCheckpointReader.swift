@@ -50,10 +50,11 @@ public enum TorchCheckpointReader {
         return try index.readShards { try read(path: $0) }
     }
 
-    /// The single top-level folder holding `data.pkl` ("archive/" for torch.save("archive.pt")).
+    /// The single top-level folder holding `data.pkl` ("archive/" for torch.save("archive.pt");
+    /// "" if a repacking tool put it at the root).
     static func findPrefix(_ archive: ZipArchive) throws -> String {
         let candidates = archive.entries.map(\.name).filter { name in
-            name.hasSuffix("/data.pkl") && name.firstIndex(of: "/") == name.lastIndex(of: "/")
+            name == "data.pkl" || (name.hasSuffix("/data.pkl") && name.firstIndex(of: "/") == name.lastIndex(of: "/"))
         }
         guard let first = candidates.first else {
             throw CheckpointError.missingEntry(file: archive.file.path, entry: "<archive>/data.pkl")
@@ -62,47 +63,6 @@ public enum TorchCheckpointReader {
             throw CheckpointError.invalidZip(file: archive.file.path, reason: "several top-level data.pkl entries")
         }
         return String(first.dropLast("data.pkl".count))
-    }
-
-    /// Collects tensors from the unpickled object: the root must be a dict; nested dicts, lists and
-    /// tuples contribute "."-joined names; other leaves (ints, strings, None...) are skipped.
-    static func flatten(_ object: UnpickledObject, path: String) throws -> [(String, TorchTensorRef)] {
-        guard case .dict = object.root else {
-            throw CheckpointError.unsupported(file: path, reason: "top-level pickle object is a \(object.root.typeName), not a dict")
-        }
-        let heap = object.heap
-        var out: [(String, TorchTensorRef)] = []
-        // Explicit stack (no recursion on pickle-controlled depth); each container is visited once,
-        // which also stops cycles and exponential blow-up through shared containers.
-        var work: [(prefix: String, value: PickleValue)] = [("", object.root)]
-        var visited = Set<PickleValue>()
-        func join(_ prefix: String, _ key: String) -> String { prefix.isEmpty ? key : prefix + "." + key }
-        while let (prefix, value) = work.popLast() {
-            var children: [(String, PickleValue)] = []
-            switch value {
-            case .tensor(let i):
-                out.append((prefix, heap.tensors[i]))
-                continue
-            case .dict(let i):
-                guard visited.insert(value).inserted else { continue }
-                for (key, child) in heap.dicts[i].entries {
-                    switch key {
-                    case .string(let s): children.append((join(prefix, s), child))
-                    case .int(let n): children.append((join(prefix, String(n)), child))
-                    default:
-                        throw CheckpointError.unsupported(file: path, reason: "dict key of type \(key.typeName) under '\(prefix)'")
-                    }
-                }
-            case .list(let i), .tuple(let i):
-                guard visited.insert(value).inserted else { continue }
-                let items = if case .list = value { heap.lists[i] } else { heap.tuples[i] }
-                for (n, child) in items.enumerated() { children.append((join(prefix, String(n)), child)) }
-            default:
-                continue
-            }
-            work.append(contentsOf: children.reversed())
-        }
-        return out
     }
 
     /// Validates a tensor reference against its storage entry and returns the view of its bytes.
