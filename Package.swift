@@ -27,11 +27,13 @@ let package = Package(
         .target(name: "Tokenizer"),
         .target(name: "Generation", dependencies: ["TensorCore", "Tokenizer"]),
         .target(name: "GPTJ", dependencies: ["GGUF", "TensorCore", "Tokenizer", "Generation"]),
+        .target(name: "Vision", dependencies: ["GGUF", "TensorCore", "CKernels"]),
+        .target(name: "Multimodal", dependencies: ["Generation", "Tokenizer", "Vision"]),
         .target(name: "Conversion", dependencies: ["GGUF", "TensorCore", "Tokenizer"]),
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "GGUF", "TensorCore", "Tokenizer", "Generation", "GPTJ", "Conversion",
+                "GGUF", "TensorCore", "Tokenizer", "Generation", "GPTJ", "Conversion", "Vision", "Multimodal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "GenerationTests", dependencies: ["Generation"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
         .testTarget(name: "GPTJTests", dependencies: ["TestSupport", "GPTJ", "GGUF", "Generation", "Conversion", "TensorCore", "Tokenizer"]),
+        .testTarget(name: "VisionTests", dependencies: ["TestSupport", "Vision", "Conversion", "TensorCore"]),
         .testTarget(name: "ConversionTests", dependencies: ["TestSupport", "Conversion", "GGUF", "TensorCore"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "glimpse", "GGUF"]),
     ]

@@ -53,6 +53,8 @@ extension PickleMachine {
             return args[0]
         case .storageClass:
             throw invalid("\(g.qualifiedName) cannot be called; storages only appear in persistent ids")
+        case .torchScriptClass:
+            throw invalid("\(g.qualifiedName) can only be instantiated with NEWOBJ")
         }
     }
 
@@ -83,9 +85,24 @@ extension PickleMachine {
         }
     }
 
-    /// BUILD is only accepted on dicts: `state_dict()` carries a `_metadata` attribute, ignored here.
-    func build(on target: PickleValue, state: PickleValue) throws {
-        guard case .dict = target else { throw invalid("BUILD on a \(target.typeName) is not supported") }
+    /// NEWOBJ on a TorchScript module class: an empty attribute dict that BUILD fills.
+    mutating func newObject(_ cls: PickleValue, _ args: PickleValue) throws -> PickleValue {
+        guard case .global(.torchScriptClass(let name)) = cls else {
+            throw invalid("NEWOBJ on a \(cls.typeName) is not supported")
+        }
+        guard try tupleItems(args, "NEWOBJ arguments").isEmpty else { throw invalid("\(name) instantiated with arguments") }
+        let object = try makeDict([])
+        if case .dict(let i) = object { heap.objectDicts.insert(i) }
+        return object
+    }
+
+    /// BUILD is only accepted on dicts. A TorchScript object takes its state dict as attributes
+    /// (submodules, parameters, buffers); `state_dict()`'s `_metadata` attribute on an OrderedDict is ignored.
+    mutating func build(on target: PickleValue, state: PickleValue) throws {
+        guard case .dict(let i) = target else { throw invalid("BUILD on a \(target.typeName) is not supported") }
+        guard heap.objectDicts.contains(i) else { return }
+        guard case .dict(let s) = state else { throw invalid("TorchScript object state is a \(state.typeName), not a dict") }
+        try setItems(heap.dicts[s].entries.flatMap { [$0.key, $0.value] }, in: target)
     }
 
     /// BINPERSID: `('storage', <storage class>, key, location, numel)`.

@@ -55,6 +55,9 @@ public enum PickleGlobal: Sendable, Hashable {
     case rebuildParameterWithState
     /// A typed storage class such as `torch.FloatStorage`, used inside storage persistent ids.
     case storageClass(SourceDType)
+    /// A TorchScript module class (`__torch__.clip.model.CLIP`, `__torch__.torch.nn.modules.conv.___torch_mangle_3.Conv2d`)
+    /// in a `torch.jit.save` archive. NEWOBJ makes a plain attribute dict of it; its code is never run.
+    case torchScriptClass(String)
 
     /// "module.name" as written in the pickle.
     public var qualifiedName: String {
@@ -65,6 +68,7 @@ public enum PickleGlobal: Sendable, Hashable {
         case .rebuildParameter: return "torch._utils._rebuild_parameter"
         case .rebuildParameterWithState: return "torch._utils._rebuild_parameter_with_state"
         case .storageClass(let d): return "torch.\(Self.storageClassNames.first { $0.value == d }?.key ?? "?")"
+        case .torchScriptClass(let name): return name
         }
     }
 
@@ -83,6 +87,7 @@ public enum PickleGlobal: Sendable, Hashable {
         case ("torch._utils", "_rebuild_parameter"): return .rebuildParameter
         case ("torch._utils", "_rebuild_parameter_with_state"): return .rebuildParameterWithState
         case ("torch", _): return storageClassNames[name].map { .storageClass($0) }
+        case (let m, _) where m == "__torch__" || m.hasPrefix("__torch__."): return .torchScriptClass("\(module).\(name)")
         default: return nil
         }
     }
@@ -155,6 +160,8 @@ public struct PickleHeap: Sendable {
     var tupleDepths: [Int] = []
     var listDepths: [Int] = []
     var dictDepths: [Int] = []
+    /// Dicts that stand for TorchScript module objects: BUILD fills them with their attributes.
+    var objectDicts: Set<Int> = []
 
     /// Nesting depth of a value: 0 for scalars, 1 + the deepest child for containers.
     func depth(of value: PickleValue) -> Int {

@@ -286,6 +286,10 @@ struct PickleMachine {
             let args = try pop()
             let callable = try pop()
             try push(try reduce(callable, args))
+        case 0x81:  // NEWOBJ: cls.__new__(cls, *args), for TorchScript module classes only
+            let args = try pop()
+            let cls = try pop()
+            try push(try newObject(cls, args))
         case 0x62:  // BUILD
             let state = try pop()
             try build(on: try top(), state: state)

@@ -50,3 +50,40 @@ public enum GPTJTensorName {
     public static func ffnDownWeight(_ i: Int) -> String { "blk.\(i).ffn_down.weight" }
     public static func ffnDownBias(_ i: Int) -> String { "blk.\(i).ffn_down.bias" }
 }
+
+/// Keys of a vision projector ("mmproj") file, under llama.cpp's `clip.*` namespace; the ResNet
+/// family and LiMBeR projection need a few keys llama.cpp does not have (`clip.vision.resnet.*`).
+public enum CLIPKey {
+    public static let architecture = "clip"
+    public static let hasVisionEncoder = "clip.has_vision_encoder"
+    public static let projectorType = "clip.projector_type"
+    /// "modified_resnet" (CLIP RN50 family); ViTs are not supported yet.
+    public static let encoderFamily = "clip.vision.encoder_family"
+    public static let imageSize = "clip.vision.image_size"
+    /// Channels of the grid the encoder outputs (width * 32 for ModifiedResNet).
+    public static let embeddingLength = "clip.vision.embedding_length"
+    public static let imageMean = "clip.vision.image_mean"
+    public static let imageStd = "clip.vision.image_std"
+    /// Side of the square output grid (image_size / 32).
+    public static let gridSize = "clip.vision.grid_size"
+    /// Bottleneck blocks per stage, e.g. [3, 4, 6, 3] for RN50.
+    public static let resnetLayers = "clip.vision.resnet.layers"
+    /// Stem width (64 for RN50, 96 for RN50x16).
+    public static let resnetWidth = "clip.vision.resnet.width"
+    /// Width of the soft tokens (the language model's n_embd).
+    public static let projectionDim = "clip.vision.projection_dim"
+    public static let layerNormEpsilon = "clip.vision.attention.layer_norm_epsilon"
+}
+
+/// Tensor names of a vision projector file. Convolutions carry their BatchNorm folded in as a bias.
+public enum CLIPTensorName {
+    /// Stem convolutions 1...3.
+    public static func stemConv(_ i: Int) -> String { "v.stem.conv\(i)" }
+    /// Convolution j (1...3) of block b in stage s (1...4).
+    public static func blockConv(_ stage: Int, _ block: Int, _ j: Int) -> String { "v.layer\(stage).\(block).conv\(j)" }
+    public static func blockDownsample(_ stage: Int, _ block: Int) -> String { "v.layer\(stage).\(block).downsample" }
+    public static let projection = "mm.proj"
+    public static let projectionNorm = "mm.ln"
+    public static func weight(_ base: String) -> String { base + ".weight" }
+    public static func bias(_ base: String) -> String { base + ".bias" }
+}

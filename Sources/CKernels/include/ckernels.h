@@ -66,6 +66,15 @@ void gk_layer_norm(const float *x, const float *w, const float *b, int64_t n, fl
 /// In place: transformers' gelu_new (tanh approximation).
 void gk_gelu_new(float *x, int64_t n);
 
+// --- image encoder (channels-last activations) ---
+/// (h, w, c) -> (oh*ow, c*k*k) rows with columns in (c, ky, kx) order; zero padding `pad`.
+void gk_im2col_hwc(const float *x, int64_t h, int64_t w, int64_t c, int64_t k, int64_t stride, int64_t pad, float *out);
+/// AvgPool2d(k) (kernel = stride = k, no padding, floor) over (h, w, c).
+void gk_avgpool_hwc(const float *x, int64_t h, int64_t w, int64_t c, int64_t k, float *out);
+void gk_relu(float *x, int64_t n);
+/// x = relu(x + y)
+void gk_add_relu(float *x, const float *y, int64_t n);
+
 // --- thread pool: workers spin briefly, then sleep (waking a sleeping thread costs 25-55 us here) ---
 typedef struct gk_pool gk_pool;
 typedef void (*gk_task_fn)(void *ctx, int64_t task, int thread);
