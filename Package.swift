@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
         .testTarget(name: "GPTJTests", dependencies: ["TestSupport", "GPTJ", "GGUF", "Generation", "Conversion", "TensorCore", "Tokenizer"]),
         .testTarget(name: "VisionTests", dependencies: ["TestSupport", "Vision", "Conversion", "TensorCore"]),
+        .testTarget(name: "MultimodalTests", dependencies: ["TestSupport", "Multimodal", "GPTJ", "Generation", "Vision", "Conversion", "TensorCore"]),
         .testTarget(name: "ConversionTests", dependencies: ["TestSupport", "Conversion", "GGUF", "TensorCore"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "glimpse", "GGUF"]),
     ]

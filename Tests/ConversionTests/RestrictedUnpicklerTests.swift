@@ -108,15 +108,31 @@ import GGUF  // MappedFile lives in GGUF in the main package
     }
 
     @Test func unknownOpcodes() {
-        // INT (protocol 0), NEWOBJ, PERSID (text), EXT1 and a byte that is no opcode at all.
-        for (op, at) in [(UInt8(0x49), 2), (0x81, 3), (0x50, 2), (0x82, 2), (0xFF, 2)] {
-            let bytes: [UInt8] = op == 0x81 ? [0x80, 0x02, 0x29, 0x81, 0x2E] : [0x80, 0x02, op, 0x2E]
+        // INT (protocol 0), PERSID (text), EXT1 and a byte that is no opcode at all.
+        for (op, at) in [(UInt8(0x49), 2), (0x50, 2), (0x82, 2), (0xFF, 2)] {
+            let bytes: [UInt8] = [0x80, 0x02, op, 0x2E]
             let e = CheckpointFixtures.error { _ = try load(bytes) }
             guard case .unknownOpcode(_, let got, let offset) = e else { Issue.record("\(String(describing: e))"); continue }
             #expect(got == op && offset == at)
         }
         #expect(CheckpointError.unknownOpcode(file: "a/data.pkl", opcode: 0x0A, offset: 3).description
             == "data.pkl: unsupported pickle opcode 0x0a at offset 3")
+    }
+
+    /// NEWOBJ exists only for TorchScript module classes; on anything else it is refused, and a
+    /// TorchScript object never runs code: it is a dict of the attributes BUILD gives it.
+    @Test func newObjectOnlyForTorchScriptClasses() throws {
+        let u = { (s: String) in Array(s.utf8) }
+        let onTuple: [UInt8] = [0x80, 0x02, 0x29, 0x29, 0x81, 0x2E]
+        guard case .invalidPickle = CheckpointFixtures.error({ _ = try load(onTuple) }) else {
+            Issue.record("NEWOBJ on a tuple was not refused"); return
+        }
+        // __torch__.m.C() with BUILD {'x': 1}: a dict {'x': 1}
+        let object: [UInt8] = [0x80, 0x02, 0x63] + u("__torch__.m\nC\n") + [0x29, 0x81, 0x7D, 0x58, 1, 0, 0, 0] + u("x")
+            + [0x4B, 1, 0x73, 0x62, 0x2E]
+        let result = try load(object)
+        guard case .dict(let i) = result.root else { Issue.record("not a dict: \(result.root)"); return }
+        #expect(result.heap.dicts[i].entries.map(\.key) == [.string("x")])
     }
 
     /// Hostile nesting shapes, named so test output stays short.

@@ -1,10 +1,12 @@
-"""Build small random GPT-J checkpoints and their float32 reference outputs.
+"""Build small GPT-J checkpoints (one briefly trained, one random) and their float32 references.
 
 Produces, under Tests/Fixtures/gptj/:
 
   tiny/                       byte-level BPE tokenizer trained here (~400 entries),
                               GPTJConfig(vocab_size=512, n_embd=64, n_layer=3, n_head=4,
-                              rotary_dim=8, n_inner=None -> 256), float32 weights
+                              rotary_dim=8, n_inner=None -> 256), float32 weights, trained
+                              here as a causal LM on TRAINING_TEXT (see train_tiny) so that its
+                              next-token distributions are peaked like a real LM's
     hf-safetensors/           config.json, model.safetensors, vocab.json, merges.txt,
                               tokenizer.json, tokenizer_config.json, special_tokens_map.json
     hf-sharded/               same weights as model-0000K-of-0000N.safetensors +
@@ -16,7 +18,8 @@ Produces, under Tests/Fixtures/gptj/:
                               (legacy buffers included)
     reference.json            see README.md for the schema
     case{i}_logits.npy        (T, 512) logits of every prompt position
-    tf{i}_logits.npy          (64, 512) teacher-forced logits of random id sequences
+    tf{i}_logits.npy          (64, 512) teacher-forced logits of 64-token windows of
+                              TRAINING_TEXT
 
   gpt2vocab/                  the genuine GPT-2 tokenizer (../shared/gpt2), GPTJConfig(
                               vocab_size=50400, n_embd=32, n_layer=2, n_head=4, rotary_dim=4)
@@ -63,7 +66,8 @@ from transformers import GPT2TokenizerFast, GPTJConfig, GPTJForCausalLM  # noqa:
 OUT = FIXTURES / "gptj"
 N_GREEDY = 32
 
-# A few KB of varied English used to train the tiny byte-level BPE tokenizer.
+# A few KB of varied English. It trains the tiny byte-level BPE tokenizer, and then the tiny
+# model itself (train_tiny), which learns it almost by heart.
 TRAINING_TEXT = [
     "The quick brown fox jumps over the lazy dog. The dog did not seem to mind.",
     "Once upon a time, in a small village by the sea, there lived an old fisherman "
@@ -123,15 +127,27 @@ GPT2VOCAB_CASES = [
 ]
 
 
+# The tiny model's training run (train_tiny): AdamW on random 64-token windows of TRAINING_TEXT.
+# A random model's next-token distributions are flat, so its top-2 logit margins are tiny and even
+# Q8_0 rounding flips a few percent of its argmaxes. Trained, the model has peaked distributions
+# on this text, as a real LM has on ordinary text, and quantization barely moves its argmax.
+TRAIN_SEED = 4321
+TRAIN_STEPS = 400
+TRAIN_BATCH = 16
+TRAIN_WINDOW = 64
+TRAIN_LR = 3e-3          # peak; linear warm-up over TRAIN_WARMUP steps, then cosine decay to 0
+TRAIN_WARMUP = 20
+TRAIN_WEIGHT_DECAY = 0.01
+TRAIN_INIT_STD = 0.02    # std of the tiny model's matrices and embeddings before training
+
 # ---------------------------------------------------------------------------
 # Model construction
 
 
-def init_weights(model: torch.nn.Module, seed: int) -> None:
-    """std 0.1 normal for matrices/embeddings, 1 + 0.1*noise for LayerNorm weights,
-    0.05*noise for biases, so greedy argmax is not a near tie. The lm_head gets std 0.6 so logits
-    spread like a trained model's (std of a few units): with std 0.1 the top-2 margin is ~0.1 and
-    even Q8_0 rounding flips 3% of argmaxes, which says nothing about the runtime."""
+def init_weights(model: torch.nn.Module, seed: int, matrix_std: float = 0.1) -> None:
+    """matrix_std normal for matrices/embeddings, 1 + 0.1*noise for LayerNorm weights,
+    0.05*noise for biases. The untrained gpt2vocab model keeps std 0.1, a wide spread, so that
+    its greedy argmax is not a near tie."""
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in model.named_parameters():
@@ -140,21 +156,65 @@ def init_weights(model: torch.nn.Module, seed: int) -> None:
                 p.copy_(0.05 * noise)
             elif p.dim() == 1:  # LayerNorm weight
                 p.copy_(1.0 + 0.1 * noise)
-            elif name == "lm_head.weight":
-                p.copy_(0.6 * noise)
             else:  # Linear weight or embedding
-                p.copy_(0.1 * noise)
+                p.copy_(matrix_std * noise)
 
 
-def make_model(config: GPTJConfig, seed: int) -> GPTJForCausalLM:
+def make_model(config: GPTJConfig, seed: int, matrix_std: float = 0.1) -> GPTJForCausalLM:
     torch.manual_seed(seed)
     model = GPTJForCausalLM(config).to(torch.float32)
-    init_weights(model, seed)
+    init_weights(model, seed, matrix_std)
     model.eval()
     # GPT-J's lm_head is NOT tied to wte (tie_word_embeddings=False).
     assert model.lm_head.weight.data_ptr() != model.transformer.wte.weight.data_ptr()
     assert not torch.equal(model.lm_head.weight, model.transformer.wte.weight)
     return model
+
+
+def corpus_ids(tok, paragraphs, eos_id: int) -> list:
+    """Each paragraph tokenized on its own and followed by <|endoftext|>, all concatenated."""
+    ids = []
+    for text in paragraphs:
+        ids += tok(text, add_special_tokens=False)["input_ids"] + [eos_id]
+    return ids
+
+
+def train_tiny(model: GPTJForCausalLM, ids: list) -> dict:
+    """Deterministic CPU training (one thread, fixed seeds, deterministic algorithms) as a causal
+    LM: each step takes TRAIN_BATCH windows of TRAIN_WINDOW + 1 tokens at seeded random offsets
+    of `ids` and minimizes the mean next-token cross-entropy over the full vocab_size."""
+    import math
+    import time
+
+    torch.use_deterministic_algorithms(True)
+    g = torch.Generator().manual_seed(TRAIN_SEED)
+    data = torch.tensor(ids, dtype=torch.long)
+    opt = torch.optim.AdamW(model.parameters(), lr=TRAIN_LR, betas=(0.9, 0.95),
+                            weight_decay=TRAIN_WEIGHT_DECAY)
+    vocab = model.config.vocab_size
+    model.train()
+    t0 = time.perf_counter()
+    losses = []
+    for step in range(TRAIN_STEPS):
+        lr = TRAIN_LR * min(1.0, (step + 1) / TRAIN_WARMUP) * 0.5 * (1 + math.cos(math.pi * step / TRAIN_STEPS))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        starts = torch.randint(0, len(ids) - TRAIN_WINDOW, (TRAIN_BATCH,), generator=g)
+        batch = torch.stack([data[s: s + TRAIN_WINDOW + 1] for s in starts.tolist()])
+        logits = model(batch[:, :-1]).logits
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), batch[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        if step % 100 == 0 or step == TRAIN_STEPS - 1:
+            print(f"  step {step:4d}  loss {losses[-1]:.4f}")
+    model.eval()
+    torch.use_deterministic_algorithms(False)
+    stats = {"seconds": time.perf_counter() - t0, "final_loss": sum(losses[-20:]) / 20}
+    print(f"  trained {TRAIN_STEPS} steps in {stats['seconds']:.1f} s, mean loss of the last 20 steps "
+          f"{stats['final_loss']:.4f}")
+    return stats
 
 
 def state_dict_f32(model) -> "OrderedDict[str, torch.Tensor]":
@@ -379,7 +439,12 @@ def build_tiny() -> None:
         n_inner=None, layer_norm_epsilon=1e-5, bos_token_id=eos_id, eos_token_id=eos_id,
         tie_word_embeddings=False,
     )
-    model = make_model(config, seed=1234)
+    model = make_model(config, seed=1234, matrix_std=TRAIN_INIT_STD)
+    train_ids = corpus_ids(tok, TRAINING_TEXT, eos_id)
+    print(f"training tiny on {len(train_ids)} tokens")
+    train_tiny(model, train_ids)
+    # GPT-J's lm_head is NOT tied to wte (tie_word_embeddings=False), also after training.
+    assert not torch.equal(model.lm_head.weight, model.transformer.wte.weight)
 
     dirs = {
         "hf-safetensors": root / "hf-safetensors",
@@ -409,14 +474,19 @@ def build_tiny() -> None:
 
     cases = make_cases(model, tok, TINY_CASES, root, tokenizer_size, all_positions=True)
 
-    rng = np.random.default_rng(20240601)
+    # Teacher-forced sequences: 4 windows of 64 tokens at evenly spaced offsets of the training text.
     teacher = []
+    stride = len(train_ids) // 4
     for i in range(4):
-        ids = [int(x) for x in rng.integers(0, tokenizer_size, size=64)]
+        ids = train_ids[i * stride: i * stride + 64]
+        assert len(ids) == 64 and all(0 <= t < tokenizer_size for t in ids)
         logits = logits_of(model, ids).numpy()
         fname = f"tf{i}_logits.npy"
         save_npy_f32(root / fname, logits)
         teacher.append({"ids": ids, "logits_file": fname, "logits_shape": list(logits.shape)})
+        top2 = np.sort(logits, axis=-1)[:, -2:]
+        print(f"  teacher-forced {i}: median top-2 margin {np.median(top2[:, 1] - top2[:, 0]):.3f}, "
+              f"min {np.min(top2[:, 1] - top2[:, 0]):.4f}")
 
     write_json(
         root / "reference.json",
