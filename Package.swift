@@ -38,7 +38,7 @@ let package = Package(
             ]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TestSupport", "TensorCore", "CKernels"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "TensorCore"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),

@@ -83,12 +83,8 @@ public final class GPTJSession: DecoderSession {
         b.x.update(from: input, count: t * d)
         for (layer, blk) in w.blocks.enumerated() {
             // 2. one LayerNorm feeds both attention and the MLP
-            blk.normWeight.withUnsafeBufferPointer { nw in
-                blk.normBias.withUnsafeBufferPointer { nb in
-                    Activations.layerNorm(b.x, rows: t, n: d, weight: nw.baseAddress!, bias: nb.baseAddress!,
-                                          eps: c.layerNormEpsilon, out: b.h)
-                }
-            }
+            Activations.layerNorm(b.x, rows: t, n: d, weight: blk.normWeight, bias: blk.normBias,
+                                  eps: c.layerNormEpsilon, out: b.h)
             // 3. q, k, v projections (no bias)
             linear(blk.attnQ, nil, b.h, t, b.q)
             linear(blk.attnK, nil, b.h, t, b.k)
@@ -117,12 +113,8 @@ public final class GPTJSession: DecoderSession {
         case .all: first = 0
         }
         let rows = t - first
-        w.outputNormWeight.withUnsafeBufferPointer { nw in
-            w.outputNormBias.withUnsafeBufferPointer { nb in
-                Activations.layerNorm(b.x + first * d, rows: rows, n: d, weight: nw.baseAddress!, bias: nb.baseAddress!,
-                                      eps: c.layerNormEpsilon, out: b.h)
-            }
-        }
+        Activations.layerNorm(b.x + first * d, rows: rows, n: d, weight: w.outputNormWeight, bias: w.outputNormBias,
+                              eps: c.layerNormEpsilon, out: b.h)
         w.outputBias.withUnsafeBufferPointer { linear(w.output, $0.baseAddress, b.h, rows, logits) }
     }
 

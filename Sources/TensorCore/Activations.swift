@@ -3,9 +3,14 @@ import CKernels
 /// Row-wise and elementwise functions of the forward pass (loops in CKernels).
 public enum Activations {
     /// LayerNorm over each of `rows` rows of `n` (biased variance, as torch.nn.LayerNorm).
-    public static func layerNorm(_ x: UnsafePointer<Float>, rows: Int, n: Int, weight: UnsafePointer<Float>,
-                                 bias: UnsafePointer<Float>, eps: Float, out: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { gk_layer_norm(x + r * n, weight, bias, Int64(n), eps, out + r * n) }
+    public static func layerNorm(_ x: UnsafePointer<Float>, rows: Int, n: Int, weight: [Float],
+                                 bias: [Float], eps: Float, out: UnsafeMutablePointer<Float>) {
+        precondition(weight.count == n && bias.count == n, "LayerNorm parameters must have \(n) elements")
+        weight.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { b in
+                for r in 0..<rows { gk_layer_norm(x + r * n, w.baseAddress, b.baseAddress, Int64(n), eps, out + r * n) }
+            }
+        }
     }
 
     /// transformers' gelu_new (tanh form), in place.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Conversion
 #if canImport(GGUF)
 import GGUF  // MappedFile lives in GGUF in the main package
@@ -8,22 +9,9 @@ import GGUF  // MappedFile lives in GGUF in the main package
 /// Mutated and truncated copies of valid fixtures: every outcome must be success or a
 /// CheckpointError (a trap or out-of-bounds read would crash the test process).
 @Suite struct CheckpointFuzzTests {
-    /// SplitMix64: deterministic, so failures reproduce.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// Mutates 1-4 bytes among the last `window` bytes (all by default); half the time a byte is
     /// set to an "interesting" value.
-    func mutate(_ bytes: [UInt8], _ rng: inout Random, window: Int? = nil) -> [UInt8] {
+    func mutate(_ bytes: [UInt8], _ rng: inout SplitMix64, window: Int? = nil) -> [UInt8] {
         var out = bytes
         let span = min(window ?? out.count, out.count)
         for _ in 0...rng.below(4) {
@@ -44,7 +32,7 @@ import GGUF  // MappedFile lives in GGUF in the main package
     @Test func mutatedPickles() throws {
         let zip = try ZipArchive(path: CheckpointFixtures.path("state_dict_p4.pt"))
         let pickle = Array(try zip.data(named: "state_dict_p4/data.pkl"))
-        var rng = Random(state: 42)
+        var rng = SplitMix64(seed: 42)
         var failures = 0
         for _ in 0..<2000 {
             let bytes = mutate(pickle, &rng)
@@ -64,7 +52,7 @@ import GGUF  // MappedFile lives in GGUF in the main package
     func mutatedFiles(name: String, window: Int?) throws {
         let original = try CheckpointFixtures.bytes(name)
         let path = try CheckpointFixtures.temporaryFile([], name: name)
-        var rng = Random(state: UInt64(original.count))
+        var rng = SplitMix64(seed: UInt64(original.count))
         for _ in 0..<200 {
             // Atomic write: each round maps a fresh file, never one being rewritten.
             try Data(mutate(original, &rng, window: window)).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -1,11 +1,12 @@
 import CKernels
 import Testing
+import TestSupport
 @testable import TensorCore
 
 /// Element conversions and ggml block layouts, checked against independent Swift references.
 struct ConversionKernelTests {
     static func randomFloats(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
-        var g = SplitMix(seed)
+        var g = SplitMix64(seed: seed)
         return (0..<n).map { _ in (Float(g.next() % 2_000_001) / 1_000_000 - 1) * scale }
     }
 
@@ -66,14 +67,3 @@ struct ConversionKernelTests {
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

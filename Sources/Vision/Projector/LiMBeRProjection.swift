@@ -43,12 +43,8 @@ public struct LiMBeRProjection: Sendable {
         var normed = out
         out.withUnsafeBufferPointer { src in
             normed.withUnsafeMutableBufferPointer { dst in
-                nw.withUnsafeBufferPointer { w in
-                    nb.withUnsafeBufferPointer { b in
-                        guard let s = src.baseAddress, let d = dst.baseAddress, let wp = w.baseAddress, let bp = b.baseAddress else { return }
-                        Activations.layerNorm(s, rows: rows, n: width, weight: wp, bias: bp, eps: epsilon, out: d)
-                    }
-                }
+                guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+                Activations.layerNorm(s, rows: rows, n: width, weight: nw, bias: nb, eps: epsilon, out: d)
             }
         }
         return normed
