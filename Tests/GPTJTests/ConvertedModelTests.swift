@@ -25,6 +25,7 @@ import TestSupport
             #expect(model.tokenizer.encode(c.prompt) == c.promptIDs)
             let logits = try Runner.logits(model, c.promptIDs)
             let (d, m) = Runner.maxDiff(logits, c.logits.values)
+            print("[measured] f32 \(form) '\(c.prompt)': max|diff|/max|logit| = \(d / m)")
             #expect(d <= 1e-4 * m, "\(form): max|diff| \(d), max|logit| \(m)")
             #expect(try Runner.greedy(model, c.promptIDs, count: 32) == c.greedyIDs, "\(form): greedy for '\(c.prompt)'")
             let lps = try Runner.continuationLogprobs(model, c.promptIDs, c.continuationIDs)
@@ -39,6 +40,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         for c in ref.cases {
             let (d, m) = Runner.maxDiff(try Runner.logits(model, c.promptIDs), c.logits.values)
+            print("[measured] \(type) '\(c.prompt)': max|diff|/max|logit| = \(d / m)")
             #expect(d <= 2e-2 * m, "\(type): max|diff| \(d) vs max|logit| \(m)")
         }
     }
@@ -66,6 +68,7 @@ import TestSupport
                 let logits = try Runner.logits(model, c.promptIDs)
                 let last = Array(logits.suffix(50400))
                 let (d, m) = Runner.maxDiff(last, c.logits.values)
+                print("[measured] gpt2vocab \(type) '\(c.prompt)': max|diff|/max|logit| = \(d / m)")
                 // the checkpoint stores f16, so f32 and f16 output hold the same values
                 #expect(d <= 1e-4 * m, "\(type): max|diff| \(d), max|logit| \(m)")
                 #expect(try Runner.greedy(model, c.promptIDs, count: 32) == c.greedyIDs, "\(type): greedy for '\(c.prompt)'")
