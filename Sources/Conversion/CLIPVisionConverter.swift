@@ -40,9 +40,15 @@ public enum CLIPVisionConverter {
         typealias N = CLIPTensorName
         func addConv(_ src: String, bn: String, as name: String) throws {
             guard let weight = visual["\(src).weight"] else { throw ConversionError.missingWeight(path: clipPath, tensor: "visual.\(src).weight") }
-            let (folded, bias) = try foldBatchNorm(weight: weight, bn: bn, in: visual, path: clipPath)
-            try addFloats(w, N.weight(name), shape: weight.shape, values: folded, type: type)
-            try addFloats(w, N.bias(name), shape: [bias.count], values: bias, type: .f32)
+            let (scale, bias) = try batchNormScaleAndBias(channels: weight.shape[0], bn: bn, in: visual, path: clipPath)
+            // the scaled weight is computed when the writer reaches it: one convolution in memory at a time
+            try addFloats(w, N.weight(name), shape: weight.shape, type: type) {
+                let values = try weight.doubles()
+                weight.file.release(weight.data)
+                let per = values.count / max(1, scale.count)
+                return values.indices.map { Float(values[$0] * scale[$0 / per]) }
+            }
+            try addFloats(w, N.bias(name), shape: [bias.count], type: .f32) { bias }
         }
         for i in 1...3 { try addConv("conv\(i)", bn: "bn\(i)", as: N.stemConv(i)) }
         var inplanes = config.width
@@ -58,11 +64,11 @@ public enum CLIPVisionConverter {
                 inplanes = planes * 4
             }
         }
-        try addFloats(w, N.weight(N.projection), shape: [proj.outputWidth, proj.inputWidth], values: proj.weight, type: type)
-        try addFloats(w, N.bias(N.projection), shape: [proj.outputWidth], values: proj.bias, type: .f32)
+        try addFloats(w, N.weight(N.projection), shape: [proj.outputWidth, proj.inputWidth], type: type) { proj.weight }
+        try addFloats(w, N.bias(N.projection), shape: [proj.outputWidth], type: .f32) { proj.bias }
         if let nw = proj.normWeight, let nb = proj.normBias {
-            try addFloats(w, N.weight(N.projectionNorm), shape: [nw.count], values: nw, type: .f32)
-            try addFloats(w, N.bias(N.projectionNorm), shape: [nb.count], values: nb, type: .f32)
+            try addFloats(w, N.weight(N.projectionNorm), shape: [nw.count], type: .f32) { nw }
+            try addFloats(w, N.bias(N.projectionNorm), shape: [nb.count], type: .f32) { nb }
         }
         try w.write(progress: progress)
     }
@@ -106,37 +112,35 @@ public enum CLIPVisionConverter {
         return ModifiedResNetShape(layers: layers, width: first.shape[0], imageSize: grid * 32)
     }
 
-    static func foldBatchNorm(weight: SourceTensor, bn: String, in v: [String: SourceTensor], path: String) throws -> ([Float], [Float]) {
+    /// BatchNorm in inference form as a per-channel affine map: scale = gamma / sqrt(var + eps) multiplies
+    /// the convolution's weights, bias = beta - mean * scale is added after it.
+    static func batchNormScaleAndBias(channels: Int, bn: String, in v: [String: SourceTensor], path: String) throws -> ([Double], [Float]) {
         func get(_ suffix: String) throws -> [Double] {
             guard let t = v["\(bn).\(suffix)"] else { throw ConversionError.missingWeight(path: path, tensor: "visual.\(bn).\(suffix)") }
-            guard t.shape == [weight.shape[0]] else {
-                throw ConversionError.wrongShape(path: path, tensor: "visual.\(bn).\(suffix)", expected: [weight.shape[0]], found: t.shape)
+            guard t.shape == [channels] else {
+                throw ConversionError.wrongShape(path: path, tensor: "visual.\(bn).\(suffix)", expected: [channels], found: t.shape)
             }
             return try t.doubles()
         }
         let gamma = try get("weight"), beta = try get("bias"), mean = try get("running_mean"), variance = try get("running_var")
-        let w = try weight.doubles()
-        let out = weight.shape[0], per = w.count / max(1, out)
-        var folded = [Float](repeating: 0, count: w.count)
-        var bias = [Float](repeating: 0, count: out)
-        for o in 0..<out {
-            let scale = gamma[o] / (variance[o] + batchNormEpsilon).squareRoot()
-            for i in 0..<per { folded[o * per + i] = Float(w[o * per + i] * scale) }
-            bias[o] = Float(beta[o] - mean[o] * scale)
-        }
-        return (folded, bias)
+        let scale = (0..<channels).map { gamma[$0] / (variance[$0] + batchNormEpsilon).squareRoot() }
+        let bias = (0..<channels).map { Float(beta[$0] - mean[$0] * scale[$0]) }
+        return (scale, bias)
     }
 
-    static func addFloats(_ w: GGUFWriter, _ name: String, shape: [Int], values: [Float], type: GGMLType) throws {
-        let storage = TensorEncoding.storageType(shape: [shape[0], shape.dropFirst().reduce(1, *)], requested: type)
+    /// Adds a tensor whose f32 values `make` produces when the writer gets to it.
+    static func addFloats(_ w: GGUFWriter, _ name: String, shape: [Int], type: GGMLType, _ make: @escaping () throws -> [Float]) throws {
+        let cols = shape.count > 1 ? shape.dropFirst().reduce(1, *) : shape[0]
+        let rows = shape.reduce(1, *) / max(1, cols)
+        let storage = TensorEncoding.storageType(shape: shape.count > 1 ? [rows, cols] : shape, requested: type)
         try w.add(.init(name: name, type: storage, shape: shape) { out in
-            let cols = shape.count > 1 ? shape.dropFirst().reduce(1, *) : shape[0]
+            let values = try make()
             let rowBytes = storage.byteCount(elements: cols) ?? 0
-            var bytes = [UInt8](repeating: 0, count: rowBytes * (values.count / max(1, cols)))
+            var bytes = [UInt8](repeating: 0, count: rowBytes * rows)
             values.withUnsafeBufferPointer { src in
                 bytes.withUnsafeMutableBytes { dst in
-                    guard let s = src.baseAddress, let d = dst.baseAddress else { return }
-                    for r in 0..<(values.count / max(1, cols)) { storage.encode(s + r * cols, count: cols, into: d + r * rowBytes) }
+                    guard let s = src.baseAddress, let d = dst.baseAddress, values.count == rows * cols else { return }
+                    for r in 0..<rows { storage.encode(s + r * cols, count: cols, into: d + r * rowBytes) }
                 }
             }
             try out.write(bytes)
