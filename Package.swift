@@ -27,7 +27,15 @@ let package = Package(
         .target(name: "Tokenizer"),
         .target(name: "Generation", dependencies: ["TensorCore", "Tokenizer"]),
         .target(name: "GPTJ", dependencies: ["GGUF", "TensorCore", "Tokenizer", "Generation"]),
-        .target(name: "Vision", dependencies: ["GGUF", "TensorCore", "CKernels"]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        // Image decoding in C: libjpeg/libpng report errors by longjmp, which Swift cannot survive.
+        .target(
+            name: "CImageCodecs",
+            dependencies: ["CJPEG", "CPNG"],
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+        ),
+        .target(name: "Vision", dependencies: ["GGUF", "TensorCore", "CKernels", "CImageCodecs"]),
         .target(name: "Multimodal", dependencies: ["Generation", "Tokenizer", "Vision"]),
         .target(name: "Conversion", dependencies: ["GGUF", "TensorCore", "Tokenizer"]),
         .executableTarget(

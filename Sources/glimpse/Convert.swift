@@ -7,7 +7,7 @@ extension Glimpse {
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Convert checkpoints to GGUF.",
-            subcommands: [LM.self])
+            subcommands: [LM.self, VisionProjectorFile.self])
 
         struct LM: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -36,6 +36,41 @@ extension Glimpse {
                 let t = GGMLType(name: type) ?? .f16
                 let progress = Progress(label: "converting")
                 try HFGPTJConverter.convert(directory: from, output: out, type: t) { progress.update($0, $1) }
+                progress.finish("wrote \(out) (\(t))")
+            }
+        }
+
+        struct VisionProjectorFile: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "vision",
+                abstract: "Convert an OpenAI CLIP ResNet checkpoint and a LiMBeR projection to a projector GGUF.",
+                discussion: """
+                Reads the CLIP .pt as clip.load downloads it (a TorchScript archive) or as a torch.save state dict, \
+                keeps visual.* without the attention pool, folds BatchNorm into the convolutions, and adds the \
+                projection from proj.ckpt (nn.Linear state dict; a LayerNorm after it is kept if present).
+                Example: glimpse convert vision --clip RN50x16.pt --projection proj.ckpt --out limber-rn50x16.gguf --type f16
+                """)
+
+            @Option(name: .long, help: "OpenAI CLIP checkpoint (.pt).")
+            var clip: String
+
+            @Option(name: .long, help: "LiMBeR projection checkpoint (proj.ckpt).")
+            var projection: String
+
+            @Option(name: .long, help: "Output GGUF file.")
+            var out: String
+
+            @Option(name: .long, help: "Type of the weight matrices: f32, f16, q8_0.")
+            var type: String = "f16"
+
+            func validate() throws {
+                guard ["f32", "f16", "q8_0"].contains(type) else { throw ValidationError("--type must be one of f32, f16, q8_0") }
+            }
+
+            func run() throws {
+                let t = GGMLType(name: type) ?? .f16
+                let progress = Progress(label: "converting")
+                try CLIPVisionConverter.convert(clip: clip, projection: projection, output: out, type: t) { progress.update($0, $1) }
                 progress.finish("wrote \(out) (\(t))")
             }
         }

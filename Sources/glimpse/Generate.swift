@@ -12,6 +12,7 @@ extension Glimpse {
 
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var promptOptions: PromptOptions
+        @OptionGroup var imageOptions: ImageOptions
         @OptionGroup var sampling: SamplingOptions
 
         @Option(name: [.customShort("n"), .customLong("max-tokens")], help: "Most tokens to generate.")
@@ -38,10 +39,11 @@ extension Glimpse {
             let text = try promptOptions.text()
             let (model, session, loadSeconds) = try modelOptions.load()
             let loadRSS = CLI.residentMB() ?? 0
-            let ids = model.tokenizer.encode(text)
+            let input = try imageOptions.input(text, model: model, session: session)
+            let ids = input.ids.compactMap { $0 }
             let settings = sampling.settings
             let iterator = try TokenIterator(
-                session: session, prompt: try session.embed(ids), promptCount: ids.count,
+                session: session, prompt: input.embeddings, promptCount: input.ids.count,
                 sampler: SamplerChain(settings, history: ids), allowed: model.samplableTokenCount,
                 eos: ignoreEOS ? nil : model.eosToken, maxTokens: maxTokens, topLogprobs: topLogprobs)
             var detok = StreamingDetokenizer(tokenizer: model.tokenizer)
@@ -61,16 +63,16 @@ extension Glimpse {
             fullText += tail
             if json {
                 CLI.emit(CLI.json([
-                    "prompt_ids": ids.map(Int.init), "tokens": records, "text": fullText,
+                    "prompt_ids": input.ids.map { $0.map { Int($0) as Any } ?? NSNull() }, "tokens": records, "text": fullText,
                     "stopped_by": stopper.stopped ? "stop" : (iterator.count >= maxTokens ? "length" : "eos"),
                 ] as [String: Any]) + "\n")
             } else {
                 CLI.emit(tail + "\n")
             }
-            let promptRate = Double(ids.count) / max(iterator.promptSeconds, 1e-9)
+            let promptRate = Double(input.ids.count) / max(iterator.promptSeconds, 1e-9)
             let genRate = Double(iterator.count) / max(iterator.decodeSeconds, 1e-9)
             CLI.log(String(format: "load: %.1f ms (RSS %.1f MB) | prompt: %d tokens, %.2f tok/s | generated: %d tokens, %.2f tok/s | seed %llu",
-                           loadSeconds * 1000, loadRSS, ids.count, promptRate, iterator.count, genRate, settings.seed))
+                           loadSeconds * 1000, loadRSS, input.ids.count, promptRate, iterator.count, genRate, settings.seed))
         }
 
         private func tokenRecord(_ t: GeneratedToken, tokenizer: BPETokenizer) -> [String: Any] {

@@ -6,7 +6,7 @@ struct Glimpse: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glimpse",
         abstract: "Run GPT-J (and LiMBeR-style image prompts) on the CPU from GGUF files.",
-        subcommands: [Generate.self, Score.self, Convert.self, Quantize.self, Inspect.self])
+        subcommands: [Generate.self, Score.self, EmbedImage.self, Convert.self, Quantize.self, Inspect.self])
 
     static func main() {
         if let bad = RawArguments.firstInvalidUTF8() {
@@ -20,11 +20,10 @@ struct Glimpse: ParsableCommand {
         }
         do {
             try command.run()
-        } catch let error as ValidationError {
-            exit(withError: error)
-        } catch let error as CleanExit {
-            exit(withError: error)
         } catch {
+            // help, --version and validation errors surface here too: ArgumentParser formats those;
+            // everything else is ours and gets one line naming the problem
+            guard exitCode(for: error) == .failure, !(error is ValidationError) else { exit(withError: error) }
             CLI.fail("\(error)")
         }
     }

@@ -8,7 +8,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: [.customShort("m"), .long], help: "GPT-J model file (GGUF).")
     var model: String
 
-    @Option(name: .long, help: "Threads (default: all cores).")
+    @Option(name: .long, help: "Worker threads (all cores by default).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .customLong("kv-type"), help: "KV cache element type: f16 or f32.")

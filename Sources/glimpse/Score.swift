@@ -12,6 +12,7 @@ extension Glimpse {
 
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var promptOptions: PromptOptions
+        @OptionGroup var imageOptions: ImageOptions
 
         @Option(name: .long, help: "Text whose tokens are scored; tokenized on its own and appended to the prompt.")
         var continuation: String
@@ -19,31 +20,33 @@ extension Glimpse {
         func run() throws {
             let text = try promptOptions.text()
             let (model, session, _) = try modelOptions.load()
-            let promptIDs = model.tokenizer.encode(text)
+            let prompt = try imageOptions.input(text, model: model, session: session)
             let contIDs = model.tokenizer.encode(continuation)
-            guard !promptIDs.isEmpty else { throw GenerationError.emptyPrompt }
+            guard !prompt.ids.isEmpty else { throw GenerationError.emptyPrompt }
             guard !contIDs.isEmpty else { throw CLIFailure("the continuation is empty") }
-            let all = promptIDs + contIDs
-            guard all.count <= session.contextLength else {
-                throw GenerationError.contextOverflow(needed: all.count, context: session.contextLength)
+            let total = prompt.ids.count + contIDs.count
+            guard total <= session.contextLength else {
+                throw GenerationError.contextOverflow(needed: total, context: session.contextLength)
             }
-            // logits at position i predict token i+1; only the rows before continuation tokens matter
-            let inputs = Array(all.dropLast())
-            let logits = try session.forward(try session.embed(inputs), count: inputs.count, allLogits: true)
+            // logits at position i predict token i+1; the last continuation token needs no input row
+            let inputs = prompt.embeddings + (try session.embed(Array(contIDs.dropLast())))
+            let count = total - 1
+            let logits = try session.forward(inputs, count: count, allLogits: true)
             let v = session.vocabularySize
             var logprobs: [Double] = []
             var row = [Float](repeating: 0, count: v)
             for (j, id) in contIDs.enumerated() {
-                let r = promptIDs.count - 1 + j
+                let r = prompt.ids.count - 1 + j
                 logits.withUnsafeBufferPointer { src in
                     row.withUnsafeMutableBufferPointer { dst in
-                        Activations.logSoftmax(src.baseAddress! + r * v, n: v, out: dst.baseAddress!)
+                        guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+                        Activations.logSoftmax(s + r * v, n: v, out: d)
                     }
                 }
                 logprobs.append(Double(row[Int(id)]))
             }
             CLI.emit(CLI.json([
-                "prompt_ids": promptIDs.map(Int.init),
+                "prompt_ids": prompt.ids.map { $0.map { Int($0) as Any } ?? NSNull() },
                 "continuation_ids": contIDs.map(Int.init),
                 "tokens": contIDs.map { model.tokenizer.decode([$0]) },
                 "logprobs": logprobs,

@@ -6,6 +6,16 @@ import TestSupport
 @Suite(.serialized) struct CommandTests {
     static let tinyModel = Fixtures.path("gguf/tiny-gguf-py-f32.gguf")
 
+    @Test func helpListsEveryCommand() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        for command in ["generate", "score", "embed-image", "convert", "quantize", "inspect"] {
+            #expect(r.stdout.contains(command), "\(command) missing from --help")
+        }
+        let g = try CLI.run(["generate", "--help"])
+        #expect(g.status == 0 && g.stdout.contains("--max-tokens") && g.stdout.contains("Example:"))
+    }
+
     @Test func generateStreamsGreedyTextAndTimings() throws {
         let r = try CLI.run(["generate", "-m", Self.tinyModel, "-p", "The quick brown fox", "--temp", "0", "-n", "8"])
         #expect(r.status == 0, "\(r.stderr)")
