@@ -49,6 +49,24 @@ import TestSupport
         #expect(ids == fewshot["greedy_ids"] as? [Int])
     }
 
+    @Test func scoreWithAnImageMatchesReferenceLogprobs() throws {
+        let (dir, lm, mmproj) = try models()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let reference = try Fixtures.json("vision/reference.json") as? [String: Any] ?? [:]
+        let cases = (reference["lm"] as? [String: Any])?["cases"] as? [[String: Any]] ?? []
+        let c = try #require(cases.first { $0["name"] as? String == "rn-a_img0" })
+        // no marker: the image goes before the text, as LiMBeR's default prompt
+        let r = try CLI.run(["score", "-m", lm, "--mmproj", mmproj, "--image", Fixtures.path("vision/images/img0.jpg"),
+                             "-p", "A picture of", "--continuation", c["continuation"] as? String ?? ""])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let got = obj?["logprobs"] as? [Double] ?? [], want = c["continuation_logprobs"] as? [Double] ?? []
+        #expect(got.count == want.count && !want.isEmpty)
+        for (a, b) in zip(got, want) { #expect(abs(a - b) < 1e-3) }
+        // the four soft tokens are reported as nulls among the prompt ids
+        #expect((obj?["prompt_ids"] as? [Any])?.prefix(4).allSatisfy { $0 is NSNull } == true)
+    }
+
     @Test func badImageInputs() throws {
         let (dir, lm, mmproj) = try models()
         defer { try? FileManager.default.removeItem(at: dir) }
