@@ -5,7 +5,7 @@ Valid fixtures come from torch.save / safetensors, each with a JSON file of expe
 (name, dtype, shape, flat values). Hostile fixtures are assembled from raw bytes; no crafted
 pickle is ever loaded by Python.
 
-Run with: /work/venv/bin/python tools/reference/make_checkpoint_fixtures.py
+Run with: venv/bin/python tools/reference/make_checkpoint_fixtures.py
 """
 import collections
 import io

@@ -22,7 +22,7 @@ Conventions (from gguf-py's constants and llama.cpp's convert_hf_to_gguf.py):
     with "[PAD{i}]" tokens of type UNUSED (5), as get_vocab_base() does;
     tokenizer.ggml.pre = "gpt-2"; general.quantization_version = 2.
 
-Run from the repo root:  /work/venv/bin/python tools/reference/make_gguf_fixture.py
+Run from the repo root:  venv/bin/python tools/reference/make_gguf_fixture.py
 """
 
 import hashlib

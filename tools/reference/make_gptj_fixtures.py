@@ -33,7 +33,7 @@ references come from the model loaded back from the float16 file and upcast to f
 Greedy decoding is a manual loop (full recompute each step) that masks ids >= tokenizer_size
 to -inf before argmax and does not stop at EOS.
 
-Run from the repo root:  /work/venv/bin/python tools/reference/make_gptj_fixtures.py
+Run from the repo root:  venv/bin/python tools/reference/make_gptj_fixtures.py
 """
 
 import json

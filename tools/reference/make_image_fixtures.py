@@ -22,7 +22,7 @@ Writes, with fixed seeds:
 JPEG variants Pillow cannot write (YCCK, RGB, restart markers) come from write_jpeg_variant.c,
 compiled here with the system C compiler and libjpeg (apt: libjpeg-dev).
 
-Run from anywhere: /work/venv/bin/python tools/reference/make_image_fixtures.py
+Run from anywhere: venv/bin/python tools/reference/make_image_fixtures.py
 Needs pillow 13.0.0, torch 2.15.0, torchvision 0.29.2, clip-anytorch 2.6.0, numpy.
 """
 

@@ -14,7 +14,7 @@ precomposed vs combining accents, mixed scripts, punctuation runs, code, URLs, t
 near-misses are not), the empty string, single spaces, very long words, non-BMP characters,
 U+2028/U+2029, NBSP, zero-width characters, and seeded random mixtures of all of these.
 
-Run from the repo root:  /work/venv/bin/python tools/reference/make_tokenizer_cases.py
+Run from the repo root:  venv/bin/python tools/reference/make_tokenizer_cases.py
 """
 
 import random

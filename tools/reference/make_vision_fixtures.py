@@ -54,7 +54,7 @@ grid, and the recorded resize/crop geometry reproduces the preprocessed pixels.
 Output is byte-identical run to run, except that the TorchScript archives' .debug_pkl entries
 record the Python call stack at trace time (absolute venv/checkout paths, this script's lines).
 
-Run from the repo root:  /work/venv/bin/python tools/reference/make_vision_fixtures.py
+Run from the repo root:  venv/bin/python tools/reference/make_vision_fixtures.py
 """
 
 import copy
