@@ -36,7 +36,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
         ),
         .target(name: "Vision", dependencies: ["GGUF", "TensorCore", "CKernels", "CImageCodecs"]),
-        .target(name: "Multimodal", dependencies: ["Generation", "Tokenizer", "Vision"]),
+        .target(name: "Multimodal", dependencies: ["Generation", "Tokenizer", "Vision", "GPTJ"]),
         .target(name: "Conversion", dependencies: ["GGUF", "TensorCore", "Tokenizer"]),
         .executableTarget(
             name: "glimpse",

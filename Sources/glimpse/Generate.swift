@@ -41,7 +41,7 @@ extension Glimpse {
             let loadRSS = CLI.residentMB() ?? 0
             let input = try imageOptions.input(text, model: model, session: session)
             let ids = input.ids.compactMap { $0 }
-            let settings = sampling.settings
+            let settings = sampling.settings()
             let iterator = try TokenIterator(
                 session: session, prompt: input.embeddings, promptCount: input.ids.count,
                 sampler: SamplerChain(settings, history: ids), allowed: model.samplableTokenCount,

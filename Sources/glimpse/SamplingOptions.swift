@@ -3,8 +3,8 @@ import Generation
 
 /// Sampling flags (llama.cpp's names and defaults; --temp 0 is greedy).
 struct SamplingOptions: ParsableArguments {
-    @Option(name: .customLong("temp"), help: "Temperature; 0 picks the most likely token (greedy).")
-    var temperature: Float = 0.8
+    @Option(name: .customLong("temp"), help: "Temperature; 0 picks the most likely token (greedy). Default: 0.8 for generate, 0 for captioning and VQA.")
+    var temperature: Float?
 
     @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens (0 disables).")
     var topK: Int = 40
@@ -21,9 +21,10 @@ struct SamplingOptions: ParsableArguments {
     @Option(name: .long, help: "Random seed (default: random); the same seed repeats a run exactly.")
     var seed: UInt64?
 
-    var settings: SamplingSettings {
+    /// The settings, with `defaultTemperature` where --temp was not given.
+    func settings(defaultTemperature: Float = 0.8) -> SamplingSettings {
         var s = SamplingSettings()
-        s.temperature = temperature
+        s.temperature = temperature ?? defaultTemperature
         s.topK = topK
         s.topP = topP
         s.minP = minP
@@ -33,6 +34,6 @@ struct SamplingOptions: ParsableArguments {
     }
 
     func validate() throws {
-        do { try settings.validate() } catch { throw ValidationError("\(error)") }
+        do { try settings().validate() } catch { throw ValidationError("\(error)") }
     }
 }

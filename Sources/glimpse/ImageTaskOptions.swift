@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import GPTJ
+import Multimodal
+import Vision
+
+/// Options shared by the captioning and VQA commands.
+struct ImageTaskOptions: ParsableArguments {
+    enum Kind { case caption, vqa }
+
+    @Option(name: .long, help: "Vision projector file (GGUF).")
+    var mmproj: String
+
+    @Option(name: .customLong("prompt-file"), help: "Prompt template (see prompts/README.md); built-in default otherwise.")
+    var promptFile: String?
+
+    @Option(name: .long, help: "JSON list of support examples: {image, caption} or {image, question, answer}; image paths are relative to the file.")
+    var shots: String?
+
+    @Option(name: [.customShort("n"), .customLong("max-tokens")], help: "Most tokens per answer.")
+    var maxTokens: Int = 24
+
+    @Option(name: .customLong("stop"), help: "Stop string (repeatable). Default: a newline or '.' for captions; a newline or 'Q:' for answers.")
+    var stops: [String] = []
+
+    func validate() throws {
+        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be >= 1") }
+    }
+
+    func stopStrings(for kind: Kind) -> [String] {
+        if !stops.isEmpty { return stops }
+        return kind == .caption ? ["\n", "."] : ["\n", "Q:"]
+    }
+
+    func template(for kind: Kind, fewShot: Bool) throws -> PromptTemplate {
+        if let promptFile { return try PromptTemplate(path: promptFile) }
+        switch (kind, fewShot) {
+        case (.caption, false): return .caption
+        case (.caption, true): return .fewShotCaption
+        case (.vqa, false): return .vqa
+        case (.vqa, true): return .fewShotVQA
+        }
+    }
+
+    func supportExamples() throws -> [SupportExample] {
+        guard let shots else { return [] }
+        return try SupportFile.load(path: shots)
+    }
+
+    func makeRunner(modelOptions: ModelOptions, kind: Kind, shotLimit: Int? = nil) throws -> FewShotRunner {
+        var examples = try supportExamples()
+        if let shotLimit { examples = Array(examples.prefix(shotLimit)) }
+        let template = try template(for: kind, fewShot: !examples.isEmpty)
+        let (model, session, _) = try modelOptions.load()
+        let projector = try VisionProjector(path: mmproj, threads: modelOptions.threads)
+        return try FewShotRunner(model: model, projector: projector, template: template, shots: examples, session: session)
+    }
+}
+
+/// A `--shots` file: [{"image": ..., "caption": ...}] or [{"image": ..., "question": ..., "answer": ...}].
+enum SupportFile {
+    static func load(path: String) throws -> [SupportExample] {
+        let list = try JSONFile.read(path: path)
+        guard let items = list as? [[String: Any]] else { throw CLIFailure("\(path): expected a JSON list of objects") }
+        let base = (path as NSString).deletingLastPathComponent
+        return try items.enumerated().map { i, item in
+            guard let image = item["image"] as? String else { throw CLIFailure("\(path): example \(i) has no \"image\" string") }
+            var values: [String: String] = [:]
+            for key in ["caption", "question", "answer"] { if let v = item[key] as? String { values[key] = v } }
+            guard values["caption"] != nil || (values["question"] != nil && values["answer"] != nil) else {
+                throw CLIFailure("\(path): example \(i) needs \"caption\", or \"question\" and \"answer\"")
+            }
+            let resolved = image.hasPrefix("/") || base.isEmpty ? image : (base as NSString).appendingPathComponent(image)
+            return SupportExample(image: resolved, values: values)
+        }
+    }
+}
+
+/// Reading JSON files with errors that name the file and the position.
+enum JSONFile {
+    static func read(path: String) throws -> Any {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIFailure("\(path): cannot read file") }
+        do {
+            return try JSONSerialization.jsonObject(with: data)
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw CLIFailure("\(path): malformed JSON: \(detail)")
+        }
+    }
+}
