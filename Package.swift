@@ -37,11 +37,12 @@ let package = Package(
         ),
         .target(name: "Vision", dependencies: ["GGUF", "TensorCore", "CKernels", "CImageCodecs"]),
         .target(name: "Multimodal", dependencies: ["Generation", "Tokenizer", "Vision", "GPTJ"]),
+        .target(name: "Evaluation"),
         .target(name: "Conversion", dependencies: ["GGUF", "TensorCore", "Tokenizer"]),
         .executableTarget(
             name: "glimpse",
             dependencies: [
-                "GGUF", "TensorCore", "Tokenizer", "Generation", "GPTJ", "Conversion", "Vision", "Multimodal",
+                "GGUF", "TensorCore", "Tokenizer", "Generation", "GPTJ", "Conversion", "Vision", "Multimodal", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

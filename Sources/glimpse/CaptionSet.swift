@@ -1,0 +1,70 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Generation
+import Multimodal
+
+extension Glimpse {
+    struct CaptionSet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "caption-set",
+            abstract: "Caption a whole image set into COCO results format, resumably.",
+            discussion: """
+            Writes [{"image_id", "caption"}] to --out. Every caption is appended to OUT.journal.jsonl as soon as it \
+            exists; rerunning the same command after an interruption skips finished images. --shard i/N takes every \
+            N-th image starting at i, so N machines share a set; join their outputs with `glimpse merge`. \
+            With --seed each image gets a seed derived from it and the image id, so results do not depend on \
+            sharding or order. Greedy (--temp 0) unless told otherwise.
+            Example: glimpse caption-set -m gptj.gguf --mmproj limber.gguf --images val2014/ --out results.json --shard 0/4
+            """)
+
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var task: ImageTaskOptions
+        @OptionGroup var sampling: SamplingOptions
+
+        @Option(name: .long, help: "Folder of images.")
+        var images: String
+
+        @Option(name: .long, help: "Output JSON (COCO results format).")
+        var out: String
+
+        @Option(name: .long, help: "Caption at most this many images (of this shard).")
+        var limit: Int?
+
+        @Option(name: .long, help: "i/N: caption the i-th of N disjoint shards (0-based).")
+        var shard: String?
+
+        func validate() throws {
+            if let shard, ShardSpec(shard) == nil { throw ValidationError("--shard must be i/N with 0 <= i < N") }
+            if let limit, limit < 1 { throw ValidationError("--limit must be >= 1") }
+        }
+
+        func run() throws {
+            var entries = try ImageSet.folder(images)
+            if let s = shard.flatMap(ShardSpec.init) { entries = ImageSet.shard(entries, index: s.index, of: s.count) }
+            if let limit { entries = Array(entries.prefix(limit)) }
+            let runner = try task.makeRunner(modelOptions: modelOptions, kind: .caption)
+            let settings = sampling.settings(defaultTemperature: 0)
+            let journal = try ResultJournal(path: out + ".journal.jsonl", settings: fingerprint(settings))
+            let setRun = SetRun(label: "caption-set", journal: journal, runner: runner, sampling: settings,
+                                baseSeed: sampling.seed ?? 0, maxTokens: task.maxTokens, stops: task.stopStrings(for: .caption),
+                                clean: { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, idKey: "image_id", valueKey: "caption")
+            let (results, failed) = try setRun.run(entries.map { SetRun.Item(id: $0.id, image: $0.path, values: [:]) })
+            let ordered = entries.compactMap { e in results[e.id].map { ["image_id": e.id.jsonValue, "caption": $0] as [String: Any] } }
+            try AtomicFile.writeJSON(ordered, to: out)
+            CLI.log("caption-set: wrote \(ordered.count) captions to \(out) (\(runner.imagesEncoded) images encoded)")
+            if !failed.isEmpty {
+                throw CLIFailure("\(failed.count) images failed: " + failed.map { "\($0.0.image) (\($0.1))" }.joined(separator: "; "))
+            }
+        }
+
+        /// What makes two runs interchangeable: a journal from other settings is refused.
+        func fingerprint(_ s: SamplingSettings) -> [String: String] {
+            [
+                "model": modelOptions.model, "mmproj": task.mmproj, "prompt_file": task.promptFile ?? "built-in",
+                "shots": task.shots ?? "", "max_tokens": String(task.maxTokens), "stops": task.stopStrings(for: .caption).joined(separator: "\u{1F}"),
+                "sampling": "\(s.temperature) \(s.topK) \(s.topP) \(s.minP) \(s.repetitionPenalty) \(sampling.seed ?? 0)",
+            ]
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Evaluation
+import Foundation
+import Generation
+import Multimodal
+
+/// The loop shared by caption-set and vqa: skip what the journal already has, run the rest with a per-item
+/// seed, journal each result at once, report progress and failures, and hand back every result.
+struct SetRun {
+    struct Item {
+        /// The journal key (image id or question id) and the seed source.
+        let id: ImageID
+        let image: String
+        let values: [String: String]
+    }
+
+    let label: String
+    let journal: ResultJournal
+    let runner: FewShotRunner
+    let sampling: SamplingSettings
+    let baseSeed: UInt64
+    let maxTokens: Int
+    let stops: [String]
+    /// Turns generated text into the stored answer (trimming, cutting).
+    let clean: (String) -> String
+    /// The record's key name in the output ("image_id" / "question_id") and value name ("caption" / "answer").
+    let idKey: String
+    let valueKey: String
+
+    /// Runs the items; returns the results (journal order, one per id) and the items that failed.
+    func run(_ items: [Item]) throws -> (results: [ImageID: String], failed: [(Item, String)]) {
+        var results: [ImageID: String] = [:]
+        for r in journal.records {
+            if let id = ImageID(json: r[idKey]), let v = r[valueKey] as? String { results[id] = v }
+        }
+        let todo = items.filter { results[$0.id] == nil }
+        if items.count > todo.count {
+            CLI.log("\(label): resuming, \(items.count - todo.count) of \(items.count) already in \(journal.path)")
+        }
+        // refuse a prompt that cannot fit before doing any work
+        if let first = todo.first { try runner.checkFits(values: first.values, maxTokens: maxTokens) }
+        var failed: [(Item, String)] = []
+        let start = Date()
+        for (n, item) in todo.enumerated() {
+            var settings = sampling
+            settings.seed = ImageSet.seed(baseSeed, for: item.id)
+            do {
+                let text = try runner.generate(image: item.image, values: item.values, sampling: settings,
+                                               maxTokens: maxTokens, stops: stops)
+                let value = clean(text)
+                try journal.append([idKey: item.id.jsonValue, valueKey: value])
+                results[item.id] = value
+            } catch let error as GenerationError {
+                throw error  // context overflow and the like concern every item: stop
+            } catch {
+                failed.append((item, "\(error)"))
+                CLI.log("glimpse: error: \(error)")
+            }
+            progress(done: n + 1, of: todo.count, since: start)
+        }
+        return (results, failed)
+    }
+
+    /// One updating line on a terminal; otherwise a line every 10 seconds and at the end (log files stay short).
+    private func progress(done: Int, of total: Int, since start: Date) {
+        let now = Date()
+        let perMinute = Double(done) / max(now.timeIntervalSince(start), 1e-9) * 60
+        let eta = Double(total - done) / max(perMinute / 60, 1e-9)
+        let line = String(format: "%@: %d/%d images, %.1f images/min, ETA %@", label, done, total, perMinute, Self.duration(eta))
+        if isatty(2) != 0 {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)\(done == total ? "\n" : "")".utf8))
+        } else if done == total || now.timeIntervalSince(lastLog.value) >= 10 {
+            CLI.log(line)
+            lastLog.value = now
+        }
+    }
+
+    private let lastLog = Box(Date.distantPast)
+
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let t = Int(s.rounded())
+        return t >= 3600 ? "\(t / 3600)h\(t % 3600 / 60)m" : (t >= 60 ? "\(t / 60)m\(t % 60)s" : "\(t)s")
+    }
+}
+
+final class Box<T> {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// `--shard i/N`.
+struct ShardSpec {
+    let index: Int
+    let count: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else { return nil }
+        index = i
+        count = n
+    }
+}

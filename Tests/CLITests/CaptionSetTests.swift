@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// caption-set: resumable after kill -9, shards that merge into the full run, order-independent seeds.
+@Suite(.serialized) struct CaptionSetTests {
+    struct Setup {
+        let dir: URL
+        let lm: String
+        let mmproj: String
+        let images: String
+    }
+
+    /// The fixture LM and rn-a projector, and a folder of `count` numbered copies of the fixture images.
+    func setup(count: Int) throws -> Setup {
+        let dir = try Fixtures.temporaryDirectory()
+        let lm = dir.appendingPathComponent("lm.gguf").path, mmproj = dir.appendingPathComponent("mm.gguf").path
+        _ = try CLI.run(["convert", "lm", "--from", Fixtures.path("vision/lm"), "--out", lm, "--type", "f32"])
+        _ = try CLI.run(["convert", "vision", "--clip", Fixtures.path("vision/rn-a/clip-jit.pt"),
+                         "--projection", Fixtures.path("vision/rn-a/proj.ckpt"), "--out", mmproj, "--type", "f32"])
+        let images = dir.appendingPathComponent("images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        for i in 0..<count {
+            let src = Fixtures.url("vision/images/img\(i % 3)\(i % 3 == 1 ? ".png" : ".jpg")")
+            try FileManager.default.copyItem(at: src, to: images.appendingPathComponent("val_\(1000 + i).\(src.pathExtension)"))
+        }
+        return Setup(dir: dir, lm: lm, mmproj: mmproj, images: images.path)
+    }
+
+    func captionSet(_ s: Setup, out: String, _ extra: [String] = []) throws -> CLIResult {
+        try CLI.run(["caption-set", "-m", s.lm, "--mmproj", s.mmproj, "--images", s.images, "--out", out] + extra)
+    }
+
+    func results(_ path: String) throws -> [[String: Any]] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [[String: Any]] ?? []
+    }
+
+    func same(_ a: [[String: Any]], _ b: [[String: Any]]) -> Bool { NSArray(array: a).isEqual(to: b) }
+
+    @Test func killedRunsResumeWithoutLosingOrDuplicating() throws {
+        let s = try setup(count: 40)
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let full = s.dir.appendingPathComponent("full.json").path
+        #expect(try captionSet(s, out: full).status == 0)
+        let expected = try results(full)
+        #expect(expected.count == 40)
+
+        let out = s.dir.appendingPathComponent("resumed.json").path
+        let journal = out + ".journal.jsonl"
+        var kills = 0
+        for _ in 0..<3 {
+            let p = Process()
+            p.executableURL = Fixtures.glimpseBinary
+            p.arguments = ["caption-set", "-m", s.lm, "--mmproj", s.mmproj, "--images", s.images, "--out", out]
+            p.standardError = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let before = (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            while p.isRunning {
+                let lines = (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0
+                if lines >= before + 4 { kill(p.processIdentifier, SIGKILL); kills += 1; break }
+                usleep(500)
+            }
+            p.waitUntilExit()
+        }
+        #expect(kills >= 1, "the run finished before it could be killed")
+        #expect(!FileManager.default.fileExists(atPath: out) || kills < 3)
+        // a torn last line, as a kill in the middle of a write leaves it
+        if let h = FileHandle(forWritingAtPath: journal) {
+            h.seekToEndOfFile()
+            h.write(Data("{\"caption\":\"torn".utf8))
+            try h.close()
+        }
+        let r = try captionSet(s, out: out)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("resuming"))
+        #expect(same(try results(out), expected), "resumed output differs from an uninterrupted run")
+        let ids = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(ids.count == 40, "every image journaled exactly once")
+    }
+
+    @Test func shardsMergeIntoTheFullRunEvenWhenSampling() throws {
+        let s = try setup(count: 10)
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let sampling = ["--temp", "1.0", "--seed", "7"]
+        let full = s.dir.appendingPathComponent("full.json").path
+        #expect(try captionSet(s, out: full, sampling).status == 0)
+        var shards: [String] = []
+        for i in 0..<3 {
+            let out = s.dir.appendingPathComponent("shard\(i).json").path
+            #expect(try captionSet(s, out: out, sampling + ["--shard", "\(i)/3"]).status == 0)
+            shards.append(out)
+        }
+        let merged = s.dir.appendingPathComponent("merged.json").path
+        let m = try CLI.run(["merge", "--out", merged] + shards.reversed())
+        #expect(m.status == 0, "\(m.stderr)")
+        #expect(same(try results(merged), try results(full)))
+        // a different seed changes sampled captions
+        let other = s.dir.appendingPathComponent("other.json").path
+        #expect(try captionSet(s, out: other, ["--temp", "1.0", "--seed", "8"]).status == 0)
+        #expect(!same(try results(other), try results(full)))
+    }
+
+    @Test func missingImagesAreReportedAndTheRestIsKept() throws {
+        let s = try setup(count: 4)
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: s.images).appendingPathComponent("val_2000.jpg"))
+        let out = s.dir.appendingPathComponent("out.json").path
+        let r = try captionSet(s, out: out)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("val_2000.jpg") && r.stderr.contains("1 images failed"))
+        #expect(try results(out).count == 4)
+    }
+
+    @Test func aJournalFromOtherSettingsIsRefused() throws {
+        let s = try setup(count: 2)
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let out = s.dir.appendingPathComponent("out.json").path
+        #expect(try captionSet(s, out: out).status == 0)
+        let r = try captionSet(s, out: out, ["--max-tokens", "5"])
+        #expect(r.status == 1 && r.stderr.contains("other settings"), "\(r.stderr)")
+    }
+}
