@@ -125,3 +125,24 @@ public struct MinP: SamplerStage {
         c.logits = logits
     }
 }
+
+/// LiMBeR's and MAGMA's own top-p filter (their `top_p_filter`): tokens are dropped once the cumulative
+/// probability of the ones before them exceeds 1 - p, so p = 0.9 keeps a 10% nucleus, the opposite of the
+/// usual reading of p. Reproduces their published outputs; see `SamplerCompat.limber`.
+public struct LiMBeRTopP: SamplerStage {
+    public let p: Double
+    public init(_ p: Double) { self.p = p }
+    public mutating func apply(_ c: inout Candidates) {
+        guard p > 0, c.ids.count > 1 else { return }
+        c.sortDescending()
+        let probs = c.probabilities()
+        var cumulative = 0.0
+        var n = 1  // the most likely token always stays
+        for i in 1..<probs.count {
+            cumulative += probs[i - 1]
+            if cumulative > 1 - p { break }
+            n = i + 1
+        }
+        c.keep(first: n)
+    }
+}

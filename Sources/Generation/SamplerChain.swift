@@ -1,3 +1,11 @@
+/// Which sampler semantics to follow.
+public enum SamplerCompat: String, Sendable, CaseIterable {
+    /// transformers' order and the standard nucleus (keep the smallest set with probability >= p).
+    case standard
+    /// LiMBeR/MAGMA: top-k, then their inverted top-p (`cumulative > 1 - p`), then temperature.
+    case limber
+}
+
 /// User-facing sampling settings (llama.cpp's defaults; temperature 0 means greedy).
 public struct SamplingSettings: Sendable, Equatable {
     public var temperature: Float = 0.8
@@ -6,6 +14,7 @@ public struct SamplingSettings: Sendable, Equatable {
     public var minP: Double = 0.05
     public var repetitionPenalty: Float = 1.0
     public var seed: UInt64 = 0
+    public var compat: SamplerCompat = .standard
 
     public init() {}
 
@@ -35,7 +44,12 @@ public struct SamplerChain: Sendable {
         var stages: [any SamplerStage] = []
         if s.repetitionPenalty != 1 { stages.append(RepetitionPenalty(penalty: s.repetitionPenalty, history: history)) }
         greedy = s.temperature == 0
-        if !greedy {
+        if s.compat == .limber {
+            // MAGMA's generate(): filters apply to the raw logits even when decoding greedily
+            if s.topK > 0 { stages.append(TopK(s.topK)) }
+            if s.topP > 0 && s.topP < 1 { stages.append(LiMBeRTopP(s.topP)) }
+            if !greedy { stages.append(Temperature(s.temperature)) }
+        } else if !greedy {
             stages.append(Temperature(s.temperature))
             if s.topK > 0 { stages.append(TopK(s.topK)) }
             if s.topP < 1 { stages.append(TopP(s.topP)) }

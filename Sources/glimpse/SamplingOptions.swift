@@ -18,6 +18,9 @@ struct SamplingOptions: ParsableArguments {
     @Option(name: .customLong("repeat-penalty"), help: "Repetition penalty as in transformers (1 disables).")
     var repeatPenalty: Float = 1.0
 
+    @Option(name: .customLong("sampler-compat"), help: "standard, or limber: LiMBeR/MAGMA's top-p (keeps a 1-p nucleus) applied before temperature, to reproduce their outputs.")
+    var samplerCompat: String = "standard"
+
     @Option(name: .long, help: "Random seed (default: random); the same seed repeats a run exactly.")
     var seed: UInt64?
 
@@ -30,10 +33,12 @@ struct SamplingOptions: ParsableArguments {
         s.minP = minP
         s.repetitionPenalty = repeatPenalty
         s.seed = seed ?? UInt64.random(in: 0...UInt64.max)
+        s.compat = SamplerCompat(rawValue: samplerCompat) ?? .standard
         return s
     }
 
     func validate() throws {
+        guard SamplerCompat(rawValue: samplerCompat) != nil else { throw ValidationError("--sampler-compat must be standard or limber") }
         do { try settings().validate() } catch { throw ValidationError("\(error)") }
     }
 }

@@ -100,3 +100,31 @@ struct SamplerTests {
         #expect(k.feed("a line\nnext") == "a line")
     }
 }
+
+/// LiMBeR/MAGMA's inverted nucleus, against their top_p_filter run by hand on the same logits.
+struct LiMBeRCompatTests {
+    @Test func invertedNucleusKeepsOneMinusP() {
+        // softmax of [3, 2, 1, 0.5, 0, -1] sorted: 0.610, 0.224, 0.083, 0.050, 0.030, 0.011
+        var c = SamplerTests.logits.withUnsafeBufferPointer { Candidates(logits: $0, allowed: 6) }
+        var s = LiMBeRTopP(0.9)  // 1 - p = 0.1: the first token's 0.61 already exceeds it
+        s.apply(&c)
+        #expect(c.ids == [3])
+        var c2 = SamplerTests.logits.withUnsafeBufferPointer { Candidates(logits: $0, allowed: 6) }
+        var s2 = LiMBeRTopP(0.3)  // 1 - p = 0.7: 0.610 <= 0.7 keeps the second; 0.834 > 0.7 drops the rest
+        s2.apply(&c2)
+        #expect(c2.ids == [3, 0])
+    }
+
+    @Test func chainOrderIsTopKTopPThenTemperature() {
+        var settings = SamplingSettings()
+        settings.compat = .limber
+        settings.topK = 0
+        settings.topP = 0.9
+        settings.temperature = 0.7
+        let chain = SamplerChain(settings)
+        #expect(chain.stages.map { String(describing: type(of: $0)) } == ["LiMBeRTopP", "Temperature"])
+        var standard = settings
+        standard.compat = .standard
+        #expect(SamplerChain(standard).stages.map { String(describing: type(of: $0)) } == ["Temperature", "TopP", "MinP"])
+    }
+}
