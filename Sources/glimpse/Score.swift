@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Generation
 import GPTJ
-import TensorCore
 
 extension Glimpse {
     struct Score: ParsableCommand {
@@ -28,23 +27,8 @@ extension Glimpse {
             guard total <= session.contextLength else {
                 throw GenerationError.contextOverflow(needed: total, context: session.contextLength)
             }
-            // logits at position i predict token i+1; the last continuation token needs no input row
-            let inputs = prompt.embeddings + (try session.embed(Array(contIDs.dropLast())))
-            let count = total - 1
-            let logits = try session.forward(inputs, count: count, allLogits: true)
-            let v = session.vocabularySize
-            var logprobs: [Double] = []
-            var row = [Float](repeating: 0, count: v)
-            for (j, id) in contIDs.enumerated() {
-                let r = prompt.ids.count - 1 + j
-                logits.withUnsafeBufferPointer { src in
-                    row.withUnsafeMutableBufferPointer { dst in
-                        guard let s = src.baseAddress, let d = dst.baseAddress else { return }
-                        Activations.logSoftmax(s + r * v, n: v, out: d)
-                    }
-                }
-                logprobs.append(Double(row[Int(id)]))
-            }
+            let scorer = try ContinuationScorer(session: session, prefix: prompt.embeddings, count: prompt.ids.count)
+            let logprobs = try scorer.logprobs(contIDs)
             CLI.emit(CLI.json([
                 "prompt_ids": prompt.ids.map { $0.map { Int($0) as Any } ?? NSNull() },
                 "continuation_ids": contIDs.map(Int.init),

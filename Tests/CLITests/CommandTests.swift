@@ -62,7 +62,7 @@ import TestSupport
         let ref = try Fixtures.json("gptj/tiny/reference.json") as? [String: Any]
         let c = try #require((ref?["cases"] as? [[String: Any]])?.first)
         let r = try CLI.run(["score", "-m", Self.tinyModel, "-p", c["prompt"] as? String ?? "",
-                             "--continuation", c["continuation"] as? String ?? ""])
+                             "--continuation", c["continuation"] as? String ?? "", "--kv-type", "f32"])
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect(obj?["continuation_ids"] as? [Int] == c["continuation_ids"] as? [Int])

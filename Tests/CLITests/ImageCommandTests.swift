@@ -57,7 +57,7 @@ import TestSupport
         let c = try #require(cases.first { $0["name"] as? String == "rn-a_img0" })
         // no marker: the image goes before the text, as LiMBeR's default prompt
         let r = try CLI.run(["score", "-m", lm, "--mmproj", mmproj, "--image", Fixtures.path("vision/images/img0.jpg"),
-                             "-p", "A picture of", "--continuation", c["continuation"] as? String ?? ""])
+                             "-p", "A picture of", "--continuation", c["continuation"] as? String ?? "", "--kv-type", "f32"])
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let got = obj?["logprobs"] as? [Double] ?? [], want = c["continuation_logprobs"] as? [Double] ?? []
@@ -65,6 +65,31 @@ import TestSupport
         for (a, b) in zip(got, want) { #expect(abs(a - b) < 1e-3) }
         // the four soft tokens are reported as nulls among the prompt ids
         #expect((obj?["prompt_ids"] as? [Any])?.prefix(4).allSatisfy { $0 is NSNull } == true)
+    }
+
+    @Test func rankScoresEachCandidateAsScoreWould() throws {
+        let (dir, lm, mmproj) = try models()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let reference = try Fixtures.json("vision/reference.json") as? [String: Any] ?? [:]
+        let cases = (reference["lm"] as? [String: Any])?["cases"] as? [[String: Any]] ?? []
+        let c = try #require(cases.first { $0["name"] as? String == "rn-a_img0" })
+        let truth = c["continuation"] as? String ?? ""
+        let others = [" a blue square.", " two dogs"]
+        let file = dir.appendingPathComponent("candidates.txt")
+        try ((others + [truth]).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let common = ["-m", lm, "--mmproj", mmproj, "--image", Fixtures.path("vision/images/img0.jpg"), "-p", "A picture of", "--kv-type", "f32"]
+        let r = try CLI.run(["rank"] + common + ["--candidates", file.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = ((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any])?["ranking"] as? [[String: Any]] ?? []
+        #expect(rows.count == 3)
+        let byText = Dictionary(uniqueKeysWithValues: rows.map { ($0["candidate"] as? String ?? "", $0["logprob"] as? Double ?? 0) })
+        #expect(abs((byText[truth] ?? 0) - (c["continuation_logprob_sum"] as? Double ?? 1)) < 1e-3)
+        #expect((rows.first?["logprob"] as? Double ?? 0) >= (rows.last?["logprob"] as? Double ?? 0), "best first")
+        for other in others {
+            let s = try CLI.run(["score"] + common + ["--continuation", other])
+            let sum = ((try JSONSerialization.jsonObject(with: Data(s.stdout.utf8))) as? [String: Any])?["sum"] as? Double
+            #expect(abs((sum ?? 0) - (byText[other] ?? 1)) < 1e-4, "the shared prefix gives the same numbers as a fresh run")
+        }
     }
 
     @Test func badImageInputs() throws {
