@@ -205,6 +205,17 @@ GK_AVX2 static void f16_to_f32_avx2(const uint16_t *x, float *y, int64_t n) {
 }
 #endif
 
+void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x, const void *xq8, int64_t xq8_stride,
+                          int64_t n_vec, float *y, int64_t y_stride, int64_t r0, int64_t r1) {
+    const int64_t rb = row_bytes(type, cols);
+    const char *base = (const char *)w;
+    for (int64_t r = r0; r < r1; r++) {
+        const char *row = base + r * rb;  // read from memory once, then reused from cache for every vector
+        for (int64_t v = 0; v < n_vec; v++)
+            y[v * y_stride + r] = gk_dot_row(type, row, x + v * cols, xq8 ? (const char *)xq8 + v * xq8_stride : 0, cols);
+    }
+}
+
 void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1) {
     const int64_t rb = row_bytes(type, cols);
     const char *base = (const char *)w;

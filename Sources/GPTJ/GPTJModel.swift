@@ -93,6 +93,11 @@ public final class GPTJModel: @unchecked Sendable {
     /// A new generation session with its own KV cache.
     public func makeSession(kvType: KVType = .f16, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                             batchSize: Int = 256) -> GPTJSession {
-        GPTJSession(model: self, kvType: kvType, pool: ThreadPool(threads: threads), batchSize: batchSize)
+        makeSession(kvType: kvType, pool: ThreadPool(threads: threads), batchSize: batchSize)
+    }
+
+    /// A new session that shares an existing thread pool (sessions decoding as one batch).
+    public func makeSession(kvType: KVType, pool: ThreadPool, batchSize: Int) -> GPTJSession {
+        GPTJSession(model: self, kvType: kvType, pool: pool, batchSize: batchSize)
     }
 }

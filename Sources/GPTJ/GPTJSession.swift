@@ -64,7 +64,9 @@ public final class GPTJSession: DecoderSession {
                     let isLast = done + n == count
                     let want: LogitRows = allLogits ? .all : (isLast ? .last : .none)
                     let dst = allLogits ? outBase + done * v : outBase
-                    run(inBase + done * d, tokens: n, logits: want, into: dst)
+                    let p0 = cache.count
+                    run(inBase + done * d, rows: (0..<n).map { RowTarget(cache: cache, position: p0 + $0) }, logits: want, into: dst)
+                    cache.advance(by: n)
                     done += n
                 }
             }
@@ -74,11 +76,18 @@ public final class GPTJSession: DecoderSession {
 
     enum LogitRows { case none, last, all }
 
-    /// One pass over `t` input rows appended at the cache's current position.
-    private func run(_ input: UnsafePointer<Float>, tokens t: Int, logits want: LogitRows, into logits: UnsafeMutablePointer<Float>) {
+    /// Where one input row goes: the cache it extends and its position there. A prefill's rows share one
+    /// cache at consecutive positions; a batched decoding step has one row per sequence.
+    struct RowTarget {
+        let cache: KVCache
+        let position: Int
+    }
+
+    /// One pass over the input rows; each row's key and value go to its target, and it attends over its
+    /// own cache up to and including its position. The caller advances the caches.
+    private func run(_ input: UnsafePointer<Float>, rows targets: [RowTarget], logits want: LogitRows, into logits: UnsafeMutablePointer<Float>) {
         let c = model.config, w = model.weights, b = buffers
-        let d = c.embeddingWidth, ff = c.feedForwardWidth
-        let p0 = cache.count
+        let d = c.embeddingWidth, ff = c.feedForwardWidth, t = targets.count
         // 1. the residual stream starts as the input embeddings (tokens or image soft tokens)
         b.x.update(from: input, count: t * d)
         for (layer, blk) in w.blocks.enumerated() {
@@ -90,11 +99,12 @@ public final class GPTJSession: DecoderSession {
             linear(blk.attnK, nil, b.h, t, b.k)
             linear(blk.attnV, nil, b.h, t, b.v)
             // 4. rotary embedding on the first rotary_dim dims of each head, interleaved pairs
-            applyRotary(b.q, tokens: t, firstPosition: p0)
-            applyRotary(b.k, tokens: t, firstPosition: p0)
+            let positions = targets.map(\.position)
+            applyRotary(b.q, positions: positions)
+            applyRotary(b.k, positions: positions)
             // 5. append k, v to the cache, then causal attention over positions 0...p for each new row
-            for i in 0..<t { cache.store(layer: layer, position: p0 + i, key: b.k + i * d, value: b.v + i * d) }
-            attend(layer: layer, tokens: t, firstPosition: p0)
+            for (i, r) in targets.enumerated() { r.cache.store(layer: layer, position: r.position, key: b.k + i * d, value: b.v + i * d) }
+            attend(layer: layer, rows: targets)
             // 6. attention output projection (no bias)
             linear(blk.attnOutput, nil, b.o, t, b.a)
             // 7. MLP on the same normed input: fc_in -> gelu_new -> fc_out
@@ -104,7 +114,6 @@ public final class GPTJSession: DecoderSession {
             // 8. parallel residual: x = x + attn + mlp
             for i in 0..<(t * d) { b.x[i] += b.a[i] + b.m[i] }
         }
-        cache.advance(by: t)
         // 9. final LayerNorm and lm_head (with bias) for the rows whose logits are wanted
         let first: Int
         switch want {
@@ -124,13 +133,13 @@ public final class GPTJSession: DecoderSession {
     }
 
     /// rotate_every_two: (x[2i], x[2i+1]) -> (x[2i] cos - x[2i+1] sin, x[2i+1] cos + x[2i] sin).
-    private func applyRotary(_ x: UnsafeMutablePointer<Float>, tokens t: Int, firstPosition p0: Int) {
+    private func applyRotary(_ x: UnsafeMutablePointer<Float>, positions: [Int]) {
         let c = model.config, half = c.rotaryDimensions / 2, hd = c.headDimension
         guard half > 0 else { return }
         model.ropeCos.withUnsafeBufferPointer { cosTable in
             model.ropeSin.withUnsafeBufferPointer { sinTable in
-                for i in 0..<t {
-                    let row = (p0 + i) * half
+                for (i, p) in positions.enumerated() {
+                    let row = p * half
                     for head in 0..<c.headCount {
                         let v = x + i * c.embeddingWidth + head * hd
                         for j in 0..<half {
@@ -146,18 +155,48 @@ public final class GPTJSession: DecoderSession {
     }
 
     /// softmax(q k^T / sqrt(head_dim)) v per head, in f32, each row seeing positions up to its own.
-    private func attend(layer: Int, tokens t: Int, firstPosition p0: Int) {
+    private func attend(layer: Int, rows targets: [RowTarget]) {
         let c = model.config, b = buffers
         let hd = c.headDimension, d = c.embeddingWidth, heads = c.headCount
         let scale = 1 / Float(hd).squareRoot()
-        let keys = cache.keyRows(layer: layer), values = cache.valueRows(layer: layer)
-        let elem = cache.type == .f32 ? 4 : 2
-        let kvType: Int32 = cache.type == .f32 ? Int32(GK_TYPE_F32) : Int32(GK_TYPE_F16)
-        pool.parallelFor(t * heads) { task, thread in
+        pool.parallelFor(targets.count * heads) { task, thread in
             let i = task / heads, head = task % heads
-            gk_attend(b.q + i * d + head * hd, keys + head * hd * elem, values + head * hd * elem, kvType,
-                      Int64(d), Int64(p0 + i + 1), Int64(hd), scale, b.scores[thread], b.o + i * d + head * hd)
+            let cache = targets[i].cache
+            let elem = cache.type == .f32 ? 4 : 2
+            let kvType: Int32 = cache.type == .f32 ? Int32(GK_TYPE_F32) : Int32(GK_TYPE_F16)
+            gk_attend(b.q + i * d + head * hd, cache.keyRows(layer: layer) + head * hd * elem,
+                      cache.valueRows(layer: layer) + head * hd * elem, kvType,
+                      Int64(d), Int64(targets[i].position + 1), Int64(hd), scale, b.scores[thread], b.o + i * d + head * hd)
         }
+    }
+
+    /// One decoding step for several sequences at once: `tokens[i]` is appended to `sessions[i]`'s cache.
+    /// Each weight matrix is read once for all of them, yet every sequence gets exactly the logits a step of
+    /// its own would give. All sessions must belong to this session's model; this session's buffers are used.
+    /// - Returns: logits (sessions.count, vocabularySize).
+    public func decodeStep(_ sessions: [GPTJSession], tokens: [Int32]) throws -> [Float] {
+        precondition(sessions.count == tokens.count && sessions.allSatisfy { $0.model === model })
+        guard sessions.count <= min(batchSize, LinearScratch.maxVectorRows) else {
+            throw GenerationError.badSamplerSetting("a batch holds at most \(min(batchSize, LinearScratch.maxVectorRows)) sequences")
+        }
+        for s in sessions where s.position >= contextLength {
+            throw GenerationError.contextOverflow(needed: s.position + 1, context: contextLength)
+        }
+        let input = try embed(tokens)
+        var logits = [Float](repeating: 0, count: sessions.count * vocabularySize)
+        input.withUnsafeBufferPointer { src in
+            logits.withUnsafeMutableBufferPointer { dst in
+                guard let s = src.baseAddress, let o = dst.baseAddress else { return }
+                run(s, rows: sessions.map { RowTarget(cache: $0.cache, position: $0.position) }, logits: .all, into: o)
+            }
+        }
+        for s in sessions { s.cache.advance(by: 1) }
+        return logits
+    }
+
+    /// Makes this session's cache hold `other`'s first `length` positions (a shared few-shot prefix).
+    public func copyPrefix(from other: GPTJSession, length: Int) {
+        cache.copyPrefix(from: other.cache, length: length)
     }
 }
 

@@ -57,6 +57,17 @@ public final class KVCache: @unchecked Sendable {
         count += n
     }
 
+    /// Copies the first `length` positions of another cache of the same shape and makes them this cache's content.
+    public func copyPrefix(from other: KVCache, length: Int) {
+        precondition(other.layers == layers && other.width == width && other.type == type && length <= other.count && length <= capacity)
+        let bytes = length * width * type.elementSize
+        for l in 0..<layers {
+            keys[l].copyMemory(from: other.keys[l], byteCount: bytes)
+            values[l].copyMemory(from: other.values[l], byteCount: bytes)
+        }
+        count = length
+    }
+
     /// Forgets positions at and after `length` (keeps the prefix).
     public func truncate(to length: Int) {
         count = min(count, max(0, length))

@@ -28,6 +28,8 @@ public final class FewShotRunner {
     public let prefixLength: Int
     private var prefixReady = false
     private var imageCache: [String: [Float]] = [:]
+    /// Extra sessions for batched generation (created on first use, sharing the thread pool).
+    var batchSessions: [GPTJSession] = []
     /// Images encoded so far (cache misses).
     public private(set) var imagesEncoded = 0
     /// Seconds spent encoding images and on prefill/decoding.
@@ -124,5 +126,85 @@ public final class FewShotRunner {
         text += tail
         onText(tail)
         return text
+    }
+}
+
+extension FewShotRunner {
+    /// One query of a batch.
+    public struct Query {
+        public let image: String
+        public let values: [String: String]
+        public let sampling: SamplingSettings
+
+        public init(image: String, values: [String: String], sampling: SamplingSettings) {
+            self.image = image
+            self.values = values
+            self.sampling = sampling
+        }
+    }
+
+    /// Generates for several queries together: each gets its own copy of the prefix cache and its own
+    /// prefill, then all of them decode in lock step, one pass over the weights per step for the whole
+    /// batch. Each result equals what `generate` gives for that query alone (greedy: identically).
+    /// - Returns: per query, the text or the error that stopped it (an unreadable image fails only itself).
+    public func generateBatch(_ queries: [Query], maxTokens: Int, stops: [String]) throws -> [Result<String, Error>] {
+        guard queries.count > 1 else {
+            return queries.map { q in Result { try generate(image: q.image, values: q.values, sampling: q.sampling, maxTokens: maxTokens, stops: stops) } }
+        }
+        for q in queries { try checkFits(values: q.values, maxTokens: maxTokens) }
+        try resetToPrefix()
+        while batchSessions.count < queries.count {
+            batchSessions.append(model.makeSession(kvType: session.cache.type, pool: session.pool, batchSize: session.batchSize))
+        }
+        struct Lane {
+            var session: GPTJSession
+            var sampler: SamplerChain
+            var detok: StreamingDetokenizer
+            var stopper: StopMatcher
+            var logits: [Float]
+            var text = ""
+            var produced = 0
+            var done = false
+        }
+        var results = [Result<String, Error>?](repeating: nil, count: queries.count)
+        var lanes: [Int: Lane] = [:]
+        for (i, q) in queries.enumerated() {
+            do {
+                let input = try queryInput(image: q.image, values: q.values)
+                let s = batchSessions[i]
+                s.copyPrefix(from: session, length: prefixLength)
+                let logits = try s.forward(input.embeddings, count: input.ids.count, allLogits: false)
+                lanes[i] = Lane(session: s, sampler: SamplerChain(q.sampling, history: input.ids.compactMap { $0 }),
+                                detok: StreamingDetokenizer(tokenizer: model.tokenizer), stopper: StopMatcher(stops: stops), logits: logits)
+            } catch {
+                results[i] = .failure(error)
+            }
+        }
+        while true {
+            var step: [(Int, Int32)] = []
+            for i in lanes.keys.sorted() {
+                guard var lane = lanes[i], !lane.done else { continue }
+                let token = lane.logits.withUnsafeBufferPointer { lane.sampler.sample($0, allowed: model.samplableTokenCount) }
+                if token == model.eosToken {
+                    lane.done = true
+                } else {
+                    lane.text += lane.stopper.feed(lane.detok.append(token))
+                    lane.produced += 1
+                    lane.done = lane.stopper.stopped || lane.produced >= maxTokens || lane.session.position >= model.config.contextLength
+                    if !lane.done { step.append((i, token)) }
+                }
+                lanes[i] = lane
+            }
+            guard !step.isEmpty else { break }
+            let sessions = step.compactMap { lanes[$0.0]?.session }
+            let logits = try session.decodeStep(sessions, tokens: step.map(\.1))
+            let v = model.config.vocabularySize
+            for (k, (i, _)) in step.enumerated() { lanes[i]?.logits = Array(logits[(k * v)..<((k + 1) * v)]) }
+        }
+        for (i, var lane) in lanes {
+            lane.text += lane.stopper.feed(lane.detok.flush()) + lane.stopper.flush()
+            results[i] = .success(lane.text)
+        }
+        return results.map { $0 ?? .failure(GenerationError.emptyPrompt) }
     }
 }

@@ -9,10 +9,12 @@ public final class LinearScratch: @unchecked Sendable {
     let tiles: [UnsafeMutablePointer<Float>]
     let maxCols: Int
     static let tileRows = 32
+    /// Up to this many rows run as matrix-vector products (one pass over the weights for all of them).
+    public static let maxVectorRows = 8
 
     public init(maxCols: Int, threads: Int) {
         self.maxCols = maxCols
-        activationQ8 = UnsafeMutableRawPointer.allocate(byteCount: max(34, (maxCols + 31) / 32 * 34), alignment: 64)
+        activationQ8 = UnsafeMutableRawPointer.allocate(byteCount: LinearScratch.maxVectorRows * max(34, (maxCols + 31) / 32 * 34), alignment: 64)
         tiles = (0..<max(1, threads)).map { _ in
             UnsafeMutablePointer<Float>.allocate(capacity: LinearScratch.tileRows * maxCols)
         }
@@ -39,21 +41,19 @@ public enum Linear {
     ) {
         let rows = w.rows, cols = w.cols
         precondition(cols <= scratch.maxCols, "scratch too small for \(w.name)")
-        // a matrix-matrix product pays for dequantizing every weight once; for a couple of rows
-        // streaming the weights through matrix-vector products is cheaper
-        if tokens <= 2 {
+        // a matrix-matrix product pays for dequantizing every weight once; for a few rows (decoding, or a
+        // batch of sequences decoding together) one streaming pass of matrix-vector products is cheaper
+        if tokens <= LinearScratch.maxVectorRows {
             let parts = pool.chunks(rows, minChunk: 16, perThread: 8)
-            for t in 0..<tokens {
-                let x = input + t * cols, y = output + t * rows
-                var xq8: UnsafeRawPointer? = nil
-                if w.type.isQuantized {
-                    gk_quantize_q8_0(x, scratch.activationQ8, Int64(cols))
-                    xq8 = UnsafeRawPointer(scratch.activationQ8)
-                }
-                pool.parallelFor(parts.count) { i, _ in
-                    gk_matvec_rows(w.type.kernelID, w.data, Int64(cols), x, xq8, y,
-                                   Int64(parts[i].lowerBound), Int64(parts[i].upperBound))
-                }
+            var xq8: UnsafeRawPointer? = nil
+            let q8Stride = GGMLType.q8_0.byteCount(elements: cols) ?? 0
+            if w.type.isQuantized {
+                for t in 0..<tokens { gk_quantize_q8_0(input + t * cols, scratch.activationQ8 + t * q8Stride, Int64(cols)) }
+                xq8 = UnsafeRawPointer(scratch.activationQ8)
+            }
+            pool.parallelFor(parts.count) { i, _ in
+                gk_matvec_rows_multi(w.type.kernelID, w.data, Int64(cols), input, xq8, Int64(q8Stride), Int64(tokens),
+                                     output, Int64(rows), Int64(parts[i].lowerBound), Int64(parts[i].upperBound))
             }
         } else {
             let tileRows = LinearScratch.tileRows

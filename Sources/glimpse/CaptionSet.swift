@@ -49,7 +49,9 @@ extension Glimpse {
             let setRun = SetRun(label: "caption-set", journal: journal, runner: runner, sampling: settings,
                                 baseSeed: sampling.seed ?? 0, maxTokens: task.maxTokens, stops: task.stopStrings(for: .caption),
                                 clean: { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, idKey: "image_id", valueKey: "caption")
-            let (results, failed) = try setRun.run(entries.map { SetRun.Item(id: $0.id, image: $0.path, values: [:]) })
+            var batched = setRun
+            batched.batch = task.batch
+            let (results, failed) = try batched.run(entries.map { SetRun.Item(id: $0.id, image: $0.path, values: [:]) })
             let ordered = entries.compactMap { e in results[e.id].map { ["image_id": e.id.jsonValue, "caption": $0] as [String: Any] } }
             try AtomicFile.writeJSON(ordered, to: out)
             CLI.log("caption-set: wrote \(ordered.count) captions to \(out) (\(runner.imagesEncoded) images encoded)")

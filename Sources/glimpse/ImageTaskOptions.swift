@@ -23,8 +23,12 @@ struct ImageTaskOptions: ParsableArguments {
     @Option(name: .customLong("stop"), help: "Stop string (repeatable). Default: a newline or '.' for captions; a newline or 'Q:' for answers.")
     var stops: [String] = []
 
+    @Option(name: .long, help: "Decode this many images together (1-8): one pass over the weights serves them all; greedy results are identical to 1.")
+    var batch: Int = 1
+
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be >= 1") }
+        guard (1...8).contains(batch) else { throw ValidationError("--batch must be between 1 and 8") }
     }
 
     func stopStrings(for kind: Kind) -> [String] {

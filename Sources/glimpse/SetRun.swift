@@ -25,6 +25,8 @@ struct SetRun {
     /// The record's key name in the output ("image_id" / "question_id") and value name ("caption" / "answer").
     let idKey: String
     let valueKey: String
+    /// Sequences decoded together (one pass over the weights per step for all of them).
+    var batch = 1
 
     /// Runs the items; returns the results (journal order, one per id) and the items that failed.
     func run(_ items: [Item]) throws -> (results: [ImageID: String], failed: [(Item, String)]) {
@@ -40,22 +42,29 @@ struct SetRun {
         if let first = todo.first { try runner.checkFits(values: first.values, maxTokens: maxTokens) }
         var failed: [(Item, String)] = []
         let start = Date()
-        for (n, item) in todo.enumerated() {
-            var settings = sampling
-            settings.seed = ImageSet.seed(baseSeed, for: item.id)
-            do {
-                let text = try runner.generate(image: item.image, values: item.values, sampling: settings,
-                                               maxTokens: maxTokens, stops: stops)
-                let value = clean(text)
-                try journal.append([idKey: item.id.jsonValue, valueKey: value])
-                results[item.id] = value
-            } catch let error as GenerationError {
-                throw error  // context overflow and the like concern every item: stop
-            } catch {
-                failed.append((item, "\(error)"))
-                CLI.log("glimpse: error: \(error)")
+        var done = 0
+        for group in stride(from: 0, to: todo.count, by: max(1, batch)).map({ Array(todo[$0..<min(todo.count, $0 + batch)]) }) {
+            let queries = group.map { item -> FewShotRunner.Query in
+                var settings = sampling
+                settings.seed = ImageSet.seed(baseSeed, for: item.id)
+                return FewShotRunner.Query(image: item.image, values: item.values, sampling: settings)
             }
-            progress(done: n + 1, of: todo.count, since: start)
+            let outcomes = try runner.generateBatch(queries, maxTokens: maxTokens, stops: stops)
+            for (item, outcome) in zip(group, outcomes) {
+                switch outcome {
+                case .success(let text):
+                    let value = clean(text)
+                    try journal.append([idKey: item.id.jsonValue, valueKey: value])
+                    results[item.id] = value
+                case .failure(let error as GenerationError):
+                    throw error  // context overflow and the like concern every item: stop
+                case .failure(let error):
+                    failed.append((item, "\(error)"))
+                    CLI.log("glimpse: error: \(error)")
+                }
+            }
+            done += group.count
+            progress(done: done, of: todo.count, since: start)
         }
         return (results, failed)
     }

@@ -101,6 +101,21 @@ import TestSupport
         #expect(!same(try results(other), try results(full)))
     }
 
+    @Test func batchedDecodingGivesTheSameCaptions() throws {
+        let s = try setup(count: 7)
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let shots = s.dir.appendingPathComponent("shots.json")
+        try Data("[{\"image\": \"images/val_1000.jpg\", \"caption\": \"a dog\"}, {\"image\": \"images/val_1001.png\", \"caption\": \"a cat\"}]".utf8).write(to: shots)
+        for extra in [[], ["--shots", shots.path], ["--temp", "1.0", "--seed", "3"]] {
+            let one = s.dir.appendingPathComponent("one.json").path, four = s.dir.appendingPathComponent("four.json").path
+            for p in [one, four] { try? FileManager.default.removeItem(atPath: p); try? FileManager.default.removeItem(atPath: p + ".journal.jsonl") }
+            #expect(try captionSet(s, out: one, extra).status == 0)
+            let r = try captionSet(s, out: four, extra + ["--batch", "4"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(same(try results(one), try results(four)), "--batch 4 differs from --batch 1 with \(extra)")
+        }
+    }
+
     @Test func missingImagesAreReportedAndTheRestIsKept() throws {
         let s = try setup(count: 4)
         defer { try? FileManager.default.removeItem(at: s.dir) }

@@ -18,7 +18,7 @@ struct LinearTests {
         return y
     }
 
-    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q8_0, .q4_0], [1, 5])
+    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q8_0, .q4_0], [1, 5, 12])
     func linearMatchesReference(type: GGMLType, tokens: Int) {
         let rows = 70, cols = 96
         let wf = ConversionKernelTests.randomFloats(rows * cols, seed: 3)
@@ -38,11 +38,37 @@ struct LinearTests {
             Linear.apply(view, bias: bias, input: x, tokens: tokens, output: &y, pool: Self.pool,
                          scratch: LinearScratch(maxCols: cols, threads: Self.pool.size))
         }
-        // one token with quantized weights also quantizes the activation to Q8_0 (as ggml): allow that error
-        let tolerance: Float = (tokens == 1 && type.isQuantized) ? 0.05 : 1e-4
+        // a few rows with quantized weights also quantize the activations to Q8_0 (as ggml): allow that error
+        let tolerance: Float = (tokens <= LinearScratch.maxVectorRows && type.isQuantized) ? 0.05 : 1e-4
         var worst: Float = 0
         for i in 0..<y.count { worst = max(worst, abs(y[i] - (expected[i] + bias[i % rows]))) }
         #expect(worst <= tolerance, "\(type) tokens=\(tokens): max error \(worst)")
+    }
+
+    /// Several vectors in one pass give each vector exactly what a pass of its own gives.
+    @Test(arguments: [GGMLType.f32, .f16, .q8_0, .q4_0])
+    func batchedRowsEqualSingleRows(type: GGMLType) {
+        let rows = 64, cols = 128, batch = 6
+        let wf = ConversionKernelTests.randomFloats(rows * cols, seed: 5)
+        let x = ConversionKernelTests.randomFloats(batch * cols, seed: 6)
+        let rowBytes = type.byteCount(elements: cols)!
+        var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
+        bytes.withUnsafeMutableBytes { b in
+            for r in 0..<rows { wf.withUnsafeBufferPointer { type.encode($0.baseAddress! + r * cols, count: cols, into: b.baseAddress! + r * rowBytes) } }
+        }
+        let scratch = LinearScratch(maxCols: cols, threads: Self.pool.size)
+        bytes.withUnsafeBytes { b in
+            let view = TensorView(name: "w", type: type, shape: [rows, cols], data: b.baseAddress!, byteCount: b.count, owner: nil)
+            var together = [Float](repeating: 0, count: batch * rows)
+            Linear.apply(view, bias: nil, input: x, tokens: batch, output: &together, pool: Self.pool, scratch: scratch)
+            for t in 0..<batch {
+                var alone = [Float](repeating: 0, count: rows)
+                Array(x[(t * cols)..<((t + 1) * cols)]).withUnsafeBufferPointer {
+                    Linear.apply(view, bias: nil, input: $0.baseAddress!, tokens: 1, output: &alone, pool: Self.pool, scratch: scratch)
+                }
+                #expect(Array(together[(t * rows)..<((t + 1) * rows)]) == alone, "\(type) vector \(t)")
+            }
+        }
     }
 
     @Test func poolRunsEveryTaskOnce() {

@@ -51,6 +51,12 @@ float gk_dot_row(int type, const void *row, const float *x, const void *xq8, int
 void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const void *xq8,
                     float *y, int64_t r0, int64_t r1);
 
+/// The same for n_vec vectors at once (x: n_vec rows of cols; xq8: their Q8_0 blocks, xq8_stride bytes apart;
+/// y: n_vec rows y_stride apart): each weight row is read once and dotted with every vector, so a batch of
+/// decoded tokens costs one pass over the weights. Each vector's result equals gk_matvec_rows's bit for bit.
+void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x, const void *xq8, int64_t xq8_stride,
+                          int64_t n_vec, float *y, int64_t y_stride, int64_t r0, int64_t r1);
+
 /// Rows [r0, r1) of W converted to f32 into out (row-major, (r1-r0) x cols).
 void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1);
 
