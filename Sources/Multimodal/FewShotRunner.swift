@@ -26,6 +26,8 @@ public final class FewShotRunner {
     public let session: GPTJSession
     /// Positions taken by the support prefix (computed before any work).
     public let prefixLength: Int
+    /// False recomputes the prefix for every query (only to measure what reuse saves).
+    public var reusePrefix = true
     private var prefixReady = false
     private var imageCache: [String: [Float]] = [:]
     /// Extra sessions for batched generation (created on first use, sharing the thread pool).
@@ -83,7 +85,7 @@ public final class FewShotRunner {
 
     /// Puts the support prefix in the cache (once) and cuts the cache back to it.
     public func resetToPrefix() throws {
-        if !prefixReady {
+        if !prefixReady || !reusePrefix {
             session.truncate(to: 0)
             let text = try template.render(shots: shots.map(\.values), query: [:], renderQuery: false)
             let chunks = try MultimodalPrompt.chunks(text, imageCount: shots.count)

@@ -26,6 +26,9 @@ struct ImageTaskOptions: ParsableArguments {
     @Option(name: .long, help: "Decode this many images together (1-8): one pass over the weights serves them all; greedy results are identical to 1.")
     var batch: Int = 1
 
+    @Flag(name: .customLong("no-prefix-reuse"), help: "Recompute the few-shot prefix for every image (to measure what reusing it saves).")
+    var noPrefixReuse = false
+
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be >= 1") }
         guard (1...8).contains(batch) else { throw ValidationError("--batch must be between 1 and 8") }
@@ -57,7 +60,9 @@ struct ImageTaskOptions: ParsableArguments {
         let template = try template(for: kind, fewShot: !examples.isEmpty)
         let (model, session, _) = try modelOptions.load()
         let projector = try VisionProjector(path: mmproj, threads: modelOptions.threads)
-        return try FewShotRunner(model: model, projector: projector, template: template, shots: examples, session: session)
+        let runner = try FewShotRunner(model: model, projector: projector, template: template, shots: examples, session: session)
+        runner.reusePrefix = !noPrefixReuse
+        return runner
     }
 }
 
