@@ -93,7 +93,18 @@ enum JSONFile {
             return try JSONSerialization.jsonObject(with: data)
         } catch {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw CLIFailure("\(path): malformed JSON: \(detail)")
+            throw CLIFailure("\(path): malformed JSON\(position(in: detail, data: data)): \(detail)")
         }
+    }
+
+    /// " at line L, column C" from Foundation's "around character N" (a 0-based byte offset).
+    static func position(in message: String, data: Data) -> String {
+        guard let r = message.range(of: "character "),
+              let offset = Int(message[r.upperBound...].prefix { $0.isNumber }), offset <= data.count else { return "" }
+        var line = 1, column = 1
+        for byte in data.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return " at line \(line), column \(column)"
     }
 }

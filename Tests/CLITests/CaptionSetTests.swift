@@ -127,6 +127,18 @@ import TestSupport
         #expect(try results(out).count == 4)
     }
 
+    @Test func malformedShotsFileNamesFileAndPosition() throws {
+        let s = try setup(count: 1)
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let shots = s.dir.appendingPathComponent("shots.json")
+        try Data("[{\"image\": \"a.jpg\", \"caption\": \"x\"},\n {\"image\": oops}]".utf8).write(to: shots)
+        let out = s.dir.appendingPathComponent("out.json").path
+        let r = try captionSet(s, out: out, ["--shots", shots.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("shots.json: malformed JSON at line 2, column 12"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func aJournalFromOtherSettingsIsRefused() throws {
         let s = try setup(count: 2)
         defer { try? FileManager.default.removeItem(at: s.dir) }
