@@ -54,7 +54,8 @@ let package = Package(
         .testTarget(name: "GPTJTests", dependencies: ["TestSupport", "GPTJ", "GGUF", "Generation", "Conversion", "TensorCore", "Tokenizer"]),
         .testTarget(name: "VisionTests", dependencies: ["TestSupport", "Vision", "Conversion", "TensorCore"]),
         .testTarget(name: "MultimodalTests", dependencies: ["TestSupport", "Multimodal", "GPTJ", "Generation", "Vision", "Conversion", "TensorCore"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "ConversionTests", dependencies: ["TestSupport", "Conversion", "GGUF", "TensorCore"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "glimpse", "GGUF"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "glimpse", "GGUF", "Evaluation"]),
     ]
 )

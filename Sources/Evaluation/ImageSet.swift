@@ -88,3 +88,16 @@ public enum ImageSet {
         return z ^ (z >> 31)
     }
 }
+
+extension ImageSet {
+    /// The images of a COCO captions annotation file, found in `folder` by their file_name (or, without
+    /// one, by the number in a file's name), in the file's order.
+    public static func annotated(_ coco: COCOCaptionAnnotations, folder: String) throws -> [ImageEntry] {
+        var byID: [ImageID: String]? = nil
+        return try coco.images.map { image in
+            if let name = image.fileName { return ImageEntry(id: image.id, path: (folder as NSString).appendingPathComponent(name)) }
+            if byID == nil { byID = Dictionary(try ImageSet.folder(folder).map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a }) }
+            return ImageEntry(id: image.id, path: byID?[image.id] ?? (folder as NSString).appendingPathComponent("\(image.id)"))
+        }
+    }
+}

@@ -25,6 +25,9 @@ extension Glimpse {
         @Option(name: .long, help: "Folder of images.")
         var images: String
 
+        @Option(name: .long, help: "COCO captions annotation file: caption its images and score BLEU-1..4, ROUGE-L and CIDEr-D.")
+        var annotations: String?
+
         @Option(name: .long, help: "Output JSON (COCO results format).")
         var out: String
 
@@ -40,7 +43,8 @@ extension Glimpse {
         }
 
         func run() throws {
-            var entries = try ImageSet.folder(images)
+            let coco = try annotations.map { try COCOCaptionAnnotations.load(from: URL(fileURLWithPath: $0)) }
+            var entries = try coco.map { try ImageSet.annotated($0, folder: images) } ?? ImageSet.folder(images)
             if let s = shard.flatMap(ShardSpec.init) { entries = ImageSet.shard(entries, index: s.index, of: s.count) }
             if let limit { entries = Array(entries.prefix(limit)) }
             let runner = try task.makeRunner(modelOptions: modelOptions, kind: .caption)
@@ -55,6 +59,20 @@ extension Glimpse {
             let ordered = entries.compactMap { e in results[e.id].map { ["image_id": e.id.jsonValue, "caption": $0] as [String: Any] } }
             try AtomicFile.writeJSON(ordered, to: out)
             CLI.log("caption-set: wrote \(ordered.count) captions to \(out) (\(runner.imagesEncoded) images encoded)")
+            if let coco {
+                let candidates = Dictionary(uniqueKeysWithValues: entries.compactMap { e in results[e.id].map { (e.id, $0) } })
+                let references = CaptionReferences(coco.references.captions.filter { candidates[$0.key] != nil })
+                let scores = try captionScores(candidates: candidates, references: references)
+                let metrics: [String: Any] = [
+                    "images": candidates.count, "BLEU-1": scores.bleu1, "BLEU-2": scores.bleu2, "BLEU-3": scores.bleu3,
+                    "BLEU-4": scores.bleu4, "ROUGE-L": scores.rougeL, "CIDEr-D": scores.ciderD,
+                ]
+                let metricsPath = (out as NSString).deletingPathExtension + ".metrics.json"
+                try AtomicFile.writeJSON(metrics, to: metricsPath)
+                print(String(format: "BLEU-1 %.4f  BLEU-2 %.4f  BLEU-3 %.4f  BLEU-4 %.4f  ROUGE-L %.4f  CIDEr-D %.4f  (%d images)",
+                             scores.bleu1, scores.bleu2, scores.bleu3, scores.bleu4, scores.rougeL, scores.ciderD, candidates.count))
+                CLI.log("caption-set: metrics written to \(metricsPath)")
+            }
             if !failed.isEmpty {
                 throw CLIFailure("\(failed.count) images failed: " + failed.map { "\($0.0.image) (\($0.1))" }.joined(separator: "; "))
             }

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Generation
+import Multimodal
+import Vision
+
+extension Glimpse {
+    struct VQA: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vqa",
+            abstract: "Answer VQAv2 questions about images (open-ended, greedy), resumably.",
+            discussion: """
+            Reads VQAv2 questions ({"questions": [{"image_id", "question", "question_id"}]}), finds each image in \
+            --images by its number (COCO_val2014_000000391895.jpg is image 391895), and writes [{"question_id", \
+            "answer"}] to --out. Answers are cut at the first newline or "Q:". --shots K takes the first K annotated \
+            questions (by id) as support examples (prompts/fewshot-vqa.txt; they are not evaluated); --shots FILE \
+            reads them from a JSON list. Journal, --shard, --limit, --seed and --batch work as in caption-set.
+            Example: glimpse vqa -m gptj.gguf --mmproj limber.gguf --questions q.json --images val2014/ --annotations a.json --out answers.json
+            """)
+
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var task: ImageTaskOptions
+        @OptionGroup var sampling: SamplingOptions
+
+        @Option(name: .long, help: "VQAv2 questions JSON.")
+        var questions: String
+
+        @Option(name: .long, help: "Folder of images.")
+        var images: String
+
+        @Option(name: .long, help: "VQAv2 annotations JSON: enables VQA accuracy (and --shots K).")
+        var annotations: String?
+
+        @Option(name: .long, help: "Output JSON (VQA results format).")
+        var out: String
+
+        @Option(name: .long, help: "Answer at most this many questions (of this shard).")
+        var limit: Int?
+
+        @Option(name: .long, help: "i/N: answer the i-th of N disjoint shards (0-based).")
+        var shard: String?
+
+        func validate() throws {
+            if let shard, ShardSpec(shard) == nil { throw ValidationError("--shard must be i/N with 0 <= i < N") }
+            if let limit, limit < 1 { throw ValidationError("--limit must be >= 1") }
+            if let s = task.shots, Int(s) != nil, annotations == nil { throw ValidationError("--shots K needs --annotations (the support answers)") }
+        }
+
+        func run() throws {
+            let qs = try VQAQuestions.load(from: URL(fileURLWithPath: questions)).questions
+            let byImage = Dictionary(try ImageSet.folder(images).map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
+            let annotationList = try annotations.map { try VQAAnnotations.load(from: URL(fileURLWithPath: $0)).annotations }
+            let answers = annotationList.map { list in Dictionary(list.map { ($0.questionID, $0) }, uniquingKeysWith: { a, _ in a }) }
+            var support: [SupportExample] = []
+            var evaluated = qs
+            if let s = task.shots, let k = Int(s) {
+                guard let answers else { throw CLIFailure("--shots K needs --annotations") }
+                let chosen = qs.filter { answers[$0.questionID] != nil }.sorted { $0.questionID < $1.questionID }.prefix(k)
+                support = try chosen.map { q in
+                    guard let path = byImage[q.imageID] else { throw CLIFailure("\(images): no image for image_id \(q.imageID)") }
+                    let a = answers[q.questionID]
+                    return SupportExample(image: path, values: ["question": q.question, "answer": a?.multipleChoiceAnswer ?? a?.answers.first?.answer ?? ""])
+                }
+                let used = Set(chosen.map(\.questionID))
+                evaluated = qs.filter { !used.contains($0.questionID) }
+            } else {
+                support = try task.supportExamples()
+            }
+            var items: [SetRun.Item] = []
+            var missing: [String] = []
+            for q in evaluated.sorted(by: { $0.questionID < $1.questionID }) {
+                guard let path = byImage[q.imageID] else { missing.append("question \(q.questionID): no image \(q.imageID)"); continue }
+                items.append(SetRun.Item(id: q.questionID, image: path, values: ["question": q.question]))
+            }
+            if let s = shard.flatMap(ShardSpec.init) { items = items.enumerated().filter { $0.offset % s.count == s.index }.map(\.element) }
+            if let limit { items = Array(items.prefix(limit)) }
+
+            let (model, session, _) = try modelOptions.load()
+            let projector = try VisionProjector(path: task.mmproj, threads: modelOptions.threads)
+            let template = try task.template(for: .vqa, fewShot: !support.isEmpty)
+            let runner = try FewShotRunner(model: model, projector: projector, template: template, shots: support, session: session)
+            let settings = sampling.settings(defaultTemperature: 0)
+            let stops = task.stopStrings(for: .vqa)
+            let journal = try ResultJournal(path: out + ".journal.jsonl", settings: [
+                "model": modelOptions.model, "mmproj": task.mmproj, "prompt_file": task.promptFile ?? "built-in",
+                "shots": task.shots ?? "", "max_tokens": String(task.maxTokens), "stops": stops.joined(separator: "\u{1F}"),
+                "sampling": "\(settings.temperature) \(settings.topK) \(settings.topP) \(settings.minP) \(settings.repetitionPenalty) \(sampling.seed ?? 0)",
+            ])
+            var setRun = SetRun(label: "vqa", journal: journal, runner: runner, sampling: settings, baseSeed: sampling.seed ?? 0,
+                                maxTokens: task.maxTokens, stops: stops, clean: { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
+                                idKey: "question_id", valueKey: "answer")
+            setRun.batch = task.batch
+            let (results, failed) = try setRun.run(items)
+            let ordered = items.compactMap { i in results[i.id].map { ["question_id": i.id.jsonValue, "answer": $0] as [String: Any] } }
+            try AtomicFile.writeJSON(ordered, to: out)
+            CLI.log("vqa: wrote \(ordered.count) answers to \(out)")
+            if let annotationList {
+                let predictions = Dictionary(uniqueKeysWithValues: items.compactMap { i in results[i.id].map { (i.id, $0) } })
+                let scores = try vqaAccuracy(predictions: predictions, annotations: annotationList)
+                let metricsPath = (out as NSString).deletingPathExtension + ".metrics.json"
+                var metrics: [String: Any] = ["vqa_accuracy": scores.overall * 100, "questions": scores.questionIDs.count]
+                metrics["per_answer_type"] = scores.perAnswerType.mapValues { $0 * 100 }
+                try AtomicFile.writeJSON(metrics, to: metricsPath)
+                print(String(format: "VQA accuracy: %.2f over %d questions", scores.overall * 100, scores.questionIDs.count))
+                for (type, acc) in scores.perAnswerType.sorted(by: { $0.key < $1.key }) { print(String(format: "  %@: %.2f", type, acc * 100)) }
+                CLI.log("vqa: metrics written to \(metricsPath)")
+            }
+            let problems = missing + failed.map { "question \($0.0.id): \($0.1)" }
+            if !problems.isEmpty { throw CLIFailure("\(problems.count) questions failed: " + problems.joined(separator: "; ")) }
+        }
+    }
+}
