@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import GPTJ
 import Multimodal
@@ -69,7 +70,7 @@ struct ImageTaskOptions: ParsableArguments {
 /// A `--shots` file: [{"image": ..., "caption": ...}] or [{"image": ..., "question": ..., "answer": ...}].
 enum SupportFile {
     static func load(path: String) throws -> [SupportExample] {
-        let list = try JSONFile.read(path: path)
+        let list = try JSONFile.object(atPath: path)
         guard let items = list as? [[String: Any]] else { throw CLIFailure("\(path): expected a JSON list of objects") }
         let base = (path as NSString).deletingLastPathComponent
         return try items.enumerated().map { i, item in
@@ -85,26 +86,3 @@ enum SupportFile {
     }
 }
 
-/// Reading JSON files with errors that name the file and the position.
-enum JSONFile {
-    static func read(path: String) throws -> Any {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIFailure("\(path): cannot read file") }
-        do {
-            return try JSONSerialization.jsonObject(with: data)
-        } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw CLIFailure("\(path): malformed JSON\(position(in: detail, data: data)): \(detail)")
-        }
-    }
-
-    /// " at line L, column C" from Foundation's "around character N" (a 0-based byte offset).
-    static func position(in message: String, data: Data) -> String {
-        guard let r = message.range(of: "character "),
-              let offset = Int(message[r.upperBound...].prefix { $0.isNumber }), offset <= data.count else { return "" }
-        var line = 1, column = 1
-        for byte in data.prefix(offset) {
-            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
-        }
-        return " at line \(line), column \(column)"
-    }
-}

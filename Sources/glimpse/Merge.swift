@@ -22,7 +22,7 @@ extension Glimpse {
             var merged: [ImageID: [String: Any]] = [:]
             var keyName: String?
             for path in inputs {
-                guard let list = try JSONFile.read(path: path) as? [[String: Any]] else {
+                guard let list = try JSONFile.object(atPath: path) as? [[String: Any]] else {
                     throw CLIFailure("\(path): expected a JSON list of results")
                 }
                 for (i, record) in list.enumerated() {

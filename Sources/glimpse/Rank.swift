@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Generation
 
@@ -47,7 +48,7 @@ extension Glimpse {
             guard let text = String(validating: data, as: UTF8.self) else { throw CLIFailure("\(path): not valid UTF-8") }
             let list: [String]
             if text.trimmingCharacters(in: .whitespaces).hasPrefix("[") {
-                guard let json = try JSONFile.read(path: path) as? [String] else { throw CLIFailure("\(path): expected a JSON list of strings") }
+                guard let json = try JSONFile.object(atPath: path) as? [String] else { throw CLIFailure("\(path): expected a JSON list of strings") }
                 list = json
             } else {
                 list = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)

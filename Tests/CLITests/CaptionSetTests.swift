@@ -135,7 +135,7 @@ import TestSupport
         let out = s.dir.appendingPathComponent("out.json").path
         let r = try captionSet(s, out: out, ["--shots", shots.path])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("shots.json: malformed JSON at line 2, column 12"), "\(r.stderr)")
+        #expect(r.stderr.contains("shots.json:2:12: malformed JSON"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 

@@ -2,7 +2,32 @@
 // errors the path inside the document (`annotations[3].caption`).
 import Foundation
 
-enum JSONFile {
+public enum JSONFile {
+    /// The file's JSON value (dictionaries, arrays, strings, numbers), for loosely shaped inputs such as
+    /// `--shots` lists and shard outputs; syntax errors carry the line and column.
+    public static func object(atPath path: String) throws(EvaluationError) -> Any {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadableFile(path: path, reason: (error as NSError).localizedDescription)
+        }
+        do {
+            return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw syntaxError(error, data: data, path: path)
+        }
+    }
+
+    static func syntaxError(_ error: Error, data: Data, path: String) -> EvaluationError {
+        let info = (error as NSError).userInfo
+        let detail = info[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        // Linux Foundation says "around character N"; Apple's also sets an index key.
+        let (line, column) = (info["NSJSONSerializationErrorIndex"] as? Int).map { location(ofByte: $0, in: data) }
+            ?? location(ofOffsetIn: detail, data: data)
+        return .malformedJSON(path: path, line: line, column: column, detail: detail)
+    }
+
     /// Decodes `T` from the file at `url`.
     static func decode<T: Decodable>(_ type: T.Type, from url: URL) throws(EvaluationError) -> T {
         let data: Data
@@ -20,12 +45,7 @@ enum JSONFile {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            let info = (error as NSError).userInfo
-            let detail = info[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            // Linux Foundation says "around character N"; Apple's also sets an index key.
-            let (line, column) = (info["NSJSONSerializationErrorIndex"] as? Int).map { location(ofByte: $0, in: data) }
-                ?? location(ofOffsetIn: detail, data: data)
-            throw .malformedJSON(path: path, line: line, column: column, detail: detail)
+            throw syntaxError(error, data: data, path: path)
         }
         do {
             return try JSONDecoder().decode(type, from: data)
