@@ -9,7 +9,7 @@ import TestSupport
     @Test func helpListsEveryCommand() throws {
         let r = try CLI.run(["--help"])
         #expect(r.status == 0)
-        for command in ["generate", "score", "embed-image", "convert", "quantize", "inspect"] {
+        for command in ["generate", "score", "rank", "caption", "caption-set", "vqa", "merge", "embed-image", "convert", "quantize", "inspect"] {
             #expect(r.stdout.contains(command), "\(command) missing from --help")
         }
         let g = try CLI.run(["generate", "--help"])
