@@ -71,12 +71,6 @@ public enum ImageSet {
         return entries.sorted { $0.id < $1.id }
     }
 
-    /// The i-th of n shards (0-based): every n-th image of the sorted set, so shards are disjoint, cover
-    /// the set, and do not depend on how many machines run them in what order.
-    public static func shard(_ entries: [ImageEntry], index: Int, of count: Int) -> [ImageEntry] {
-        entries.enumerated().filter { $0.offset % count == index }.map(\.element)
-    }
-
     /// A per-image seed from the run's seed and the image id (FNV-1a, then SplitMix64 finalization), so
     /// a result does not depend on sharding, batching or order.
     public static func seed(_ base: UInt64, for id: ImageID) -> UInt64 {

@@ -28,28 +28,14 @@ extension Glimpse {
         @Option(name: .long, help: "COCO captions annotation file: caption its images and score BLEU-1..4, ROUGE-L and CIDEr-D.")
         var annotations: String?
 
-        @Option(name: .long, help: "Output JSON (COCO results format).")
-        var out: String
-
-        @Option(name: .long, help: "Caption at most this many images (of this shard).")
-        var limit: Int?
-
-        @Option(name: .long, help: "i/N: caption the i-th of N disjoint shards (0-based).")
-        var shard: String?
-
-        func validate() throws {
-            if let shard, ShardSpec(shard) == nil { throw ValidationError("--shard must be i/N with 0 <= i < N") }
-            if let limit, limit < 1 { throw ValidationError("--limit must be >= 1") }
-        }
+        @OptionGroup var set: SetOptions
 
         func run() throws {
             let coco = try annotations.map { try COCOCaptionAnnotations.load(from: URL(fileURLWithPath: $0)) }
-            var entries = try coco.map { try ImageSet.annotated($0, folder: images) } ?? ImageSet.folder(images)
-            if let s = shard.flatMap(ShardSpec.init) { entries = ImageSet.shard(entries, index: s.index, of: s.count) }
-            if let limit { entries = Array(entries.prefix(limit)) }
+            let entries = set.select(try coco.map { try ImageSet.annotated($0, folder: images) } ?? ImageSet.folder(images))
             let runner = try task.makeRunner(modelOptions: modelOptions, kind: .caption)
             let settings = sampling.settings(defaultTemperature: 0)
-            let journal = try ResultJournal(path: out + ".journal.jsonl", settings: fingerprint(settings))
+            let journal = try set.journal(modelOptions, task, settings, seed: sampling.seed ?? 0, stops: task.stopStrings(for: .caption))
             let setRun = SetRun(label: "caption-set", journal: journal, runner: runner, sampling: settings,
                                 baseSeed: sampling.seed ?? 0, maxTokens: task.maxTokens, stops: task.stopStrings(for: .caption),
                                 clean: { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, idKey: "image_id", valueKey: "caption")
@@ -57,8 +43,8 @@ extension Glimpse {
             batched.batch = task.batch
             let (results, failed) = try batched.run(entries.map { SetRun.Item(id: $0.id, image: $0.path, values: [:]) })
             let ordered = entries.compactMap { e in results[e.id].map { ["image_id": e.id.jsonValue, "caption": $0] as [String: Any] } }
-            try AtomicFile.writeJSON(ordered, to: out)
-            CLI.log("caption-set: wrote \(ordered.count) captions to \(out) (\(runner.imagesEncoded) images encoded)")
+            try AtomicFile.writeJSON(ordered, to: set.out)
+            CLI.log("caption-set: wrote \(ordered.count) captions to \(set.out) (\(runner.imagesEncoded) images encoded)")
             if let coco {
                 let candidates = Dictionary(uniqueKeysWithValues: entries.compactMap { e in results[e.id].map { (e.id, $0) } })
                 let references = CaptionReferences(coco.references.captions.filter { candidates[$0.key] != nil })
@@ -67,7 +53,7 @@ extension Glimpse {
                     "images": candidates.count, "BLEU-1": scores.bleu1, "BLEU-2": scores.bleu2, "BLEU-3": scores.bleu3,
                     "BLEU-4": scores.bleu4, "ROUGE-L": scores.rougeL, "CIDEr-D": scores.ciderD,
                 ]
-                let metricsPath = (out as NSString).deletingPathExtension + ".metrics.json"
+                let metricsPath = (set.out as NSString).deletingPathExtension + ".metrics.json"
                 try AtomicFile.writeJSON(metrics, to: metricsPath)
                 print(String(format: "BLEU-1 %.4f  BLEU-2 %.4f  BLEU-3 %.4f  BLEU-4 %.4f  ROUGE-L %.4f  CIDEr-D %.4f  (%d images)",
                              scores.bleu1, scores.bleu2, scores.bleu3, scores.bleu4, scores.rougeL, scores.ciderD, candidates.count))
@@ -76,15 +62,6 @@ extension Glimpse {
             if !failed.isEmpty {
                 throw CLIFailure("\(failed.count) images failed: " + failed.map { "\($0.0.image) (\($0.1))" }.joined(separator: "; "))
             }
-        }
-
-        /// What makes two runs interchangeable: a journal from other settings is refused.
-        func fingerprint(_ s: SamplingSettings) -> [String: String] {
-            [
-                "model": modelOptions.model, "mmproj": task.mmproj, "prompt_file": task.promptFile ?? "built-in",
-                "shots": task.shots ?? "", "max_tokens": String(task.maxTokens), "stops": task.stopStrings(for: .caption).joined(separator: "\u{1F}"),
-                "sampling": "\(s.temperature) \(s.topK) \(s.topP) \(s.minP) \(s.repetitionPenalty) \(sampling.seed ?? 0)",
-            ]
         }
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Evaluation
 import Foundation
 import Generation
@@ -95,6 +96,41 @@ struct SetRun {
 final class Box<T> {
     var value: T
     init(_ value: T) { self.value = value }
+}
+
+/// Output and selection options of caption-set and vqa.
+struct SetOptions: ParsableArguments {
+    @Option(name: .long, help: "Output JSON (COCO captions or VQA results format); OUT.journal.jsonl keeps finished items.")
+    var out: String
+
+    @Option(name: .long, help: "Run at most this many items (of this shard).")
+    var limit: Int?
+
+    @Option(name: .long, help: "i/N: run the i-th of N disjoint shards (0-based): every N-th item from i.")
+    var shard: String?
+
+    func validate() throws {
+        if let shard, ShardSpec(shard) == nil { throw ValidationError("--shard must be i/N with 0 <= i < N") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be >= 1") }
+    }
+
+    /// This shard's items, at most --limit of them.
+    func select<T>(_ items: [T]) -> [T] {
+        var chosen = items
+        if let s = shard.flatMap(ShardSpec.init) { chosen = chosen.enumerated().filter { $0.offset % s.count == s.index }.map(\.element) }
+        if let limit { chosen = Array(chosen.prefix(limit)) }
+        return chosen
+    }
+
+    /// A journal whose first line records every setting that changes results, so a resumed run can only
+    /// continue an identical one (--limit, --shard and --batch do not change any single result).
+    func journal(_ model: ModelOptions, _ task: ImageTaskOptions, _ s: SamplingSettings, seed: UInt64, stops: [String]) throws -> ResultJournal {
+        try ResultJournal(path: out + ".journal.jsonl", settings: [
+            "model": model.model, "mmproj": task.mmproj, "prompt_file": task.promptFile ?? "built-in",
+            "shots": task.shots ?? "", "max_tokens": String(task.maxTokens), "stops": stops.joined(separator: "\u{1F}"),
+            "sampling": "\(s.temperature) \(s.topK) \(s.topP) \(s.minP) \(s.repetitionPenalty) \(s.compat) \(seed)",
+        ])
+    }
 }
 
 /// `--shard i/N`.

@@ -32,18 +32,9 @@ extension Glimpse {
         @Option(name: .long, help: "VQAv2 annotations JSON: enables VQA accuracy (and --shots K).")
         var annotations: String?
 
-        @Option(name: .long, help: "Output JSON (VQA results format).")
-        var out: String
-
-        @Option(name: .long, help: "Answer at most this many questions (of this shard).")
-        var limit: Int?
-
-        @Option(name: .long, help: "i/N: answer the i-th of N disjoint shards (0-based).")
-        var shard: String?
+        @OptionGroup var set: SetOptions
 
         func validate() throws {
-            if let shard, ShardSpec(shard) == nil { throw ValidationError("--shard must be i/N with 0 <= i < N") }
-            if let limit, limit < 1 { throw ValidationError("--limit must be >= 1") }
             if let s = task.shots, Int(s) != nil, annotations == nil { throw ValidationError("--shots K needs --annotations (the support answers)") }
         }
 
@@ -73,8 +64,7 @@ extension Glimpse {
                 guard let path = byImage[q.imageID] else { missing.append("question \(q.questionID): no image \(q.imageID)"); continue }
                 items.append(SetRun.Item(id: q.questionID, image: path, values: ["question": q.question]))
             }
-            if let s = shard.flatMap(ShardSpec.init) { items = items.enumerated().filter { $0.offset % s.count == s.index }.map(\.element) }
-            if let limit { items = Array(items.prefix(limit)) }
+            items = set.select(items)
 
             let (model, session, _) = try modelOptions.load()
             let projector = try VisionProjector(path: task.mmproj, threads: modelOptions.threads)
@@ -82,23 +72,19 @@ extension Glimpse {
             let runner = try FewShotRunner(model: model, projector: projector, template: template, shots: support, session: session)
             let settings = sampling.settings(defaultTemperature: 0)
             let stops = task.stopStrings(for: .vqa)
-            let journal = try ResultJournal(path: out + ".journal.jsonl", settings: [
-                "model": modelOptions.model, "mmproj": task.mmproj, "prompt_file": task.promptFile ?? "built-in",
-                "shots": task.shots ?? "", "max_tokens": String(task.maxTokens), "stops": stops.joined(separator: "\u{1F}"),
-                "sampling": "\(settings.temperature) \(settings.topK) \(settings.topP) \(settings.minP) \(settings.repetitionPenalty) \(sampling.seed ?? 0)",
-            ])
+            let journal = try set.journal(modelOptions, task, settings, seed: sampling.seed ?? 0, stops: stops)
             var setRun = SetRun(label: "vqa", journal: journal, runner: runner, sampling: settings, baseSeed: sampling.seed ?? 0,
                                 maxTokens: task.maxTokens, stops: stops, clean: { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
                                 idKey: "question_id", valueKey: "answer")
             setRun.batch = task.batch
             let (results, failed) = try setRun.run(items)
             let ordered = items.compactMap { i in results[i.id].map { ["question_id": i.id.jsonValue, "answer": $0] as [String: Any] } }
-            try AtomicFile.writeJSON(ordered, to: out)
-            CLI.log("vqa: wrote \(ordered.count) answers to \(out)")
+            try AtomicFile.writeJSON(ordered, to: set.out)
+            CLI.log("vqa: wrote \(ordered.count) answers to \(set.out)")
             if let annotationList {
                 let predictions = Dictionary(uniqueKeysWithValues: items.compactMap { i in results[i.id].map { (i.id, $0) } })
                 let scores = try vqaAccuracy(predictions: predictions, annotations: annotationList)
-                let metricsPath = (out as NSString).deletingPathExtension + ".metrics.json"
+                let metricsPath = (set.out as NSString).deletingPathExtension + ".metrics.json"
                 var metrics: [String: Any] = ["vqa_accuracy": scores.overall * 100, "questions": scores.questionIDs.count]
                 metrics["per_answer_type"] = scores.perAnswerType.mapValues { $0 * 100 }
                 try AtomicFile.writeJSON(metrics, to: metricsPath)
