@@ -139,6 +139,34 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    @Test func captionPrintsOneLinePerImageAndReportsFailures() throws {
+        let s = try setup(count: 2)
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let a = s.images + "/val_1000.jpg", b = s.images + "/val_1001.png"
+        let one = try CLI.run(["caption", "-m", s.lm, "--mmproj", s.mmproj, a])
+        #expect(one.status == 0 && one.stdout.split(separator: "\n").count == 1 && !one.stdout.contains("\t"))
+        let r = try CLI.run(["caption", "-m", s.lm, "--mmproj", s.mmproj, a, "/nonexistent.jpg", b])
+        #expect(r.status == 1)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 4 && lines[0].hasPrefix(a + "\t") && lines[2].hasPrefix(b + "\t"), "\(r.stdout)")
+        #expect(lines[0].dropFirst(a.count + 1) == one.stdout.dropLast(), "the same caption alone or in a list")
+        #expect(r.stderr.contains("/nonexistent.jpg") && r.stderr.contains("1 of 3 images failed"))
+    }
+
+    @Test func tooManyShotsAreRefusedWithTheTokensNeeded() throws {
+        let s = try setup(count: 3)
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let long = String(repeating: "a dog on a beach ", count: 150)
+        let shots = s.dir.appendingPathComponent("shots.json")
+        try JSONSerialization.data(withJSONObject: (0..<3).map { ["image": "images/val_100\($0).\($0 == 1 ? "png" : "jpg")", "caption": long] })
+            .write(to: shots)
+        let out = s.dir.appendingPathComponent("out.json").path
+        let r = try captionSet(s, out: out, ["--shots", shots.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("needs") && r.stderr.contains("context holds 2048"), "\(r.stderr)")
+        #expect(!r.stderr.contains("images/min"), "refused before any image was captioned")
+    }
+
     @Test func aJournalFromOtherSettingsIsRefused() throws {
         let s = try setup(count: 2)
         defer { try? FileManager.default.removeItem(at: s.dir) }
