@@ -177,7 +177,7 @@ public final class GPTJSession: DecoderSession {
     public func decodeStep(_ sessions: [GPTJSession], tokens: [Int32]) throws -> [Float] {
         precondition(sessions.count == tokens.count && sessions.allSatisfy { $0.model === model })
         guard sessions.count <= min(batchSize, LinearScratch.maxVectorRows) else {
-            throw GenerationError.badSamplerSetting("a batch holds at most \(min(batchSize, LinearScratch.maxVectorRows)) sequences")
+            throw GenerationError.batchTooLarge(requested: sessions.count, limit: min(batchSize, LinearScratch.maxVectorRows))
         }
         for s in sessions where s.position >= contextLength {
             throw GenerationError.contextOverflow(needed: s.position + 1, context: contextLength)

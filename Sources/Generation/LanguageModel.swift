@@ -28,6 +28,7 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case emptyPrompt
     case tokenOutOfRange(id: Int32, vocabulary: Int)
     case badSamplerSetting(String)
+    case batchTooLarge(requested: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -35,6 +36,7 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
         case .emptyPrompt: return "the prompt is empty: give at least one token or image"
         case .tokenOutOfRange(let id, let v): return "token id \(id) is outside the vocabulary (\(v))"
         case .badSamplerSetting(let s): return s
+        case .batchTooLarge(let r, let l): return "a batch of \(r) sequences is more than the \(l) this session decodes together"
         }
     }
 }
