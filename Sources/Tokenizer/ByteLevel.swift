@@ -4,9 +4,9 @@
 /// (space 0x20 -> "Ġ" U+0120, newline 0x0A -> "Ċ" U+010A), so vocab files never hold raw
 /// control bytes or broken UTF-8. Printable Latin-1 bytes map to themselves; the other 68
 /// bytes map, in byte order, to U+0100 upwards.
-enum ByteLevel {
+public enum ByteLevel {
     /// The scalar that stands for each byte value, indexed by the byte.
-    static let scalarForByte: [Unicode.Scalar] = {
+    public static let scalarForByte: [Unicode.Scalar] = {
         var table = [Unicode.Scalar](repeating: "\0", count: 256)
         var next: UInt32 = 256
         for byte in 0..<256 {

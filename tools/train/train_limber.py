@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""Train a small LiMBeR-style model on synthetic scenes (tools/train/make_scenes.py), from scratch.
+
+The model is built from the reference classes themselves:
+- image encoder: clip.model.ModifiedResNet (layers 1,1,1,1, width 16, 64 px) with the attention pool
+  removed as LiMBeR does (attnpool -> identity, "b d h w -> b (h w) d"): a 2x2 grid of 512-d vectors;
+- projection: one nn.Linear(512, n_embd) -> 4 soft tokens per image;
+- language model: transformers' GPTJForCausalLM (4 layers, width 256, 4 heads, rotary_dim 32,
+  n_positions 256, lm_head not tied), over a byte-level BPE vocabulary (~500 entries, trained here
+  with HF tokenizers on the task text), embedding padded to 512 rows.
+
+Unlike LiMBeR (frozen CLIP + frozen GPT-J, only the linear layer trained), everything here is trained
+jointly from scratch, since there is no pretrained model of this size for this data. The training
+mixture: image captioning ("<image>A picture of {caption}."), VQA ("<image>Q: {question} A: {answer}\\n")
+and Frozen-style 2-way fast-binding episodes with invented names drawn per episode. Text between
+images is tokenized piece by piece, as Glimpse and LiMBeR do. Images are preprocessed with
+clip.clip._transform(64) after a JPEG round trip, as Glimpse preprocesses the shipped JPEGs.
+
+    /work/venv/bin/python tools/train/train_limber.py --out /tmp/limber-train --steps 2400 --threads 2
+
+Writes OUT/hf (GPT-J directory for `glimpse convert lm`), OUT/clip-visual.pt (visual.* state dict,
+attnpool kept with untrained weights so the converter can read the image size), OUT/proj.ckpt.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_scenes as ms  # noqa: E402
+
+import clip  # noqa: E402
+from clip.model import ModifiedResNet  # noqa: E402
+from tokenizers import ByteLevelBPETokenizer  # noqa: E402
+from transformers import GPT2TokenizerFast, GPTJConfig, GPTJForCausalLM  # noqa: E402
+
+EOT = "<|endoftext|>"
+N_PX = 64
+RESNET = dict(layers=(1, 1, 1, 1), output_dim=64, heads=8, input_resolution=N_PX, width=16)
+LM = dict(vocab_size=512, n_embd=256, n_layer=4, n_head=4, rotary_dim=32, n_positions=256)
+
+
+# ---------------------------------------------------------------------------
+# Data
+
+
+def to_tensor(jpeg: bytes, tf) -> torch.Tensor:
+    return tf(Image.open(io.BytesIO(jpeg)).convert("RGB"))
+
+
+def build_pools(seed: int, n_scenes: int, n_objects: int):
+    rng = random.Random(seed)
+    tf = clip.clip._transform(N_PX)
+    scenes, scene_px = [], []
+    for _ in range(n_scenes):
+        objs = ms.sample_objects(rng)
+        scene_px.append(to_tensor(ms.render(objs, rng), tf))
+        scenes.append(objs)
+    cats = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
+    obj_cat, obj_px = [], []
+    for k in range(n_objects):
+        c, s = cats[k % len(cats)]
+        obj_px.append(to_tensor(ms.render(ms.single_object(rng, c, s), rng), tf))
+        obj_cat.append((c, s))
+    by_cat: dict = {}
+    for i, cat in enumerate(obj_cat):
+        by_cat.setdefault(cat, []).append(i)
+    return scenes, torch.stack(scene_px).half(), by_cat, torch.stack(obj_px).half()
+
+
+def corpus(seed: int) -> list[str]:
+    rng = random.Random(seed + 1)
+    texts = []
+    for _ in range(4000):
+        objs = ms.sample_objects(rng)
+        texts.append("A picture of " + ms.caption(objs) + ".")
+        for q, a, _t in ms.questions(objs, rng):
+            texts.append(f"Q: {q} A: {a}\n")
+    for _ in range(2000):
+        names = ms.sample_names(rng, rng.random() < 0.5)
+        texts += [f"This is a {n}. " for n in names] + ["Q: What is this? A: This is a", " " + names[0]]
+    return texts
+
+
+def train_tokenizer(out: Path, seed: int) -> GPT2TokenizerFast:
+    tok = ByteLevelBPETokenizer()
+    tok.train_from_iterator(corpus(seed), vocab_size=500, min_frequency=2, special_tokens=[EOT],
+                            show_progress=False)
+    out.mkdir(parents=True, exist_ok=True)
+    tok.save_model(str(out))
+    return GPT2TokenizerFast.from_pretrained(str(out))
+
+
+class Batcher:
+    """Examples are lists of segments: ("img", pool, index) or ("txt", ids, with_loss)."""
+
+    def __init__(self, tok, pools, seed: int):
+        self.tok = tok
+        self.scenes, self.scene_px, self.by_cat, self.obj_px = pools
+        self.rng = random.Random(seed + 2)
+        self.cache: dict = {}
+        self.eot = tok.convert_tokens_to_ids(EOT)
+
+    def ids(self, text: str) -> list[int]:
+        if text not in self.cache:
+            self.cache[text] = self.tok.encode(text)
+        return self.cache[text]
+
+    def example(self, kind: str):
+        rng = self.rng
+        if kind == "caption":
+            i = rng.randrange(len(self.scenes))
+            return [("img", "scene", i), ("txt", self.ids("A picture of " + ms.caption(self.scenes[i]) + ".") + [self.eot], True)]
+        if kind == "vqa":
+            i = rng.randrange(len(self.scenes))
+            q, a, _t = rng.choice(ms.questions(self.scenes[i], rng))
+            return [("img", "scene", i), ("txt", self.ids(f"Q: {q} A: {a}\n") + [self.eot], True)]
+        cats = ms.sample_category_pair(rng)
+        names = ms.sample_names(rng, held_out=False)
+        imgs = [rng.sample(self.by_cat[c], 2) for c in cats]
+        q = rng.randrange(2)
+        segs = []
+        for k in range(2):
+            segs += [("img", "obj", imgs[k][0]), ("txt", self.ids(f"This is a {names[k]}. "), False)]
+        segs += [("img", "obj", imgs[q][1]), ("txt", self.ids("Q: What is this? A: This is a"), False),
+                 ("txt", self.ids(" " + names[q]), True)]
+        return segs
+
+    def batch(self, size: int, mix=(0.4, 0.3, 0.3)):
+        kinds = self.rng.choices(["caption", "vqa", "episode"], weights=mix, k=size)
+        return [self.example(k) for k in kinds]
+
+
+class Limber(torch.nn.Module):
+    def __init__(self, lm: GPTJForCausalLM, visual: ModifiedResNet):
+        super().__init__()
+        self.lm = lm
+        self.visual = visual
+        self.visual.attnpool = torch.nn.Identity()    # LiMBeR removes the attention pool
+        c = RESNET["width"] * 32
+        self.proj = torch.nn.Linear(c, lm.config.n_embd)
+
+    def image_tokens(self, px: torch.Tensor) -> torch.Tensor:
+        x = self.visual(px)                      # (B, C, h, w)
+        b, d, h, w = x.shape
+        x = x.reshape(b, d, h * w).permute(0, 2, 1)   # b d h w -> b (h w) d
+        return self.proj(x)
+
+    def forward(self, batch, batcher: Batcher, n_tok: int):
+        imgs = []
+        for ex in batch:
+            for s in ex:
+                if s[0] == "img":
+                    imgs.append(batcher.scene_px[s[2]] if s[1] == "scene" else batcher.obj_px[s[2]])
+        tokens = self.image_tokens(torch.stack(imgs).float())
+        wte = self.lm.transformer.wte
+        rows, labels, lens = [], [], []
+        k = 0
+        for ex in batch:
+            parts, lab = [], []
+            for s in ex:
+                if s[0] == "img":
+                    parts.append(tokens[k]); lab += [-100] * n_tok; k += 1
+                else:
+                    ids = torch.tensor(s[1])
+                    parts.append(wte(ids))
+                    lab += list(s[1]) if s[2] else [-100] * len(s[1])
+            e = torch.cat(parts)
+            rows.append(e); labels.append(lab); lens.append(len(lab))
+        L = max(lens)
+        emb = torch.zeros(len(batch), L, wte.embedding_dim)
+        lab_t = torch.full((len(batch), L), -100, dtype=torch.long)
+        mask = torch.zeros(len(batch), L, dtype=torch.long)
+        for i, (e, lab) in enumerate(zip(rows, labels)):
+            emb[i, : len(lab)] = e
+            lab_t[i, : len(lab)] = torch.tensor(lab)
+            mask[i, : len(lab)] = 1
+        logits = self.lm(inputs_embeds=emb, attention_mask=mask).logits
+        return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), lab_t[:, 1:].reshape(-1), ignore_index=-100)
+
+
+# ---------------------------------------------------------------------------
+# Export
+
+
+def write_json(path: Path, obj) -> None:
+    path.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def export(model: Limber, tok_dir: Path, out: Path) -> None:
+    hf = out / "hf"
+    if hf.exists():
+        shutil.rmtree(hf)
+    hf.mkdir(parents=True)
+    assert model.lm.lm_head.weight.data_ptr() != model.lm.transformer.wte.weight.data_ptr()
+    model.lm.save_pretrained(str(hf))
+    # Tokenizer files as tools/reference/make_gptj_fixtures.py writes them.
+    shutil.copyfile(tok_dir / "vocab.json", hf / "vocab.json")
+    shutil.copyfile(tok_dir / "merges.txt", hf / "merges.txt")
+    t = GPT2TokenizerFast.from_pretrained(str(tok_dir))
+    t.save_pretrained(str(hf))
+    tc = json.loads((hf / "tokenizer_config.json").read_text())
+    for key in ("is_local", "local_files_only"):
+        tc.pop(key, None)
+    write_json(hf / "tokenizer_config.json", tc)
+    write_json(hf / "special_tokens_map.json", {"bos_token": EOT, "eos_token": EOT, "unk_token": EOT})
+    # CLIP-style visual state dict: the trained tower plus an untrained attnpool (the converter reads
+    # the image size from visual.attnpool.positional_embedding and then drops the pool).
+    torch.manual_seed(0)
+    full = ModifiedResNet(**RESNET)
+    missing, unexpected = full.load_state_dict(model.visual.state_dict(), strict=False)
+    assert not unexpected and all(k.startswith("attnpool.") for k in missing), (missing, unexpected)
+    torch.save({"visual." + k: v.detach().clone().contiguous() for k, v in full.state_dict().items()},
+               str(out / "clip-visual.pt"))
+    torch.save({k: v.detach().clone().contiguous() for k, v in model.proj.state_dict().items()},
+               str(out / "proj.ckpt"))
+
+
+@torch.no_grad()
+def quick_eval(model: Limber, batcher: Batcher, n: int = 64) -> dict:
+    """Greedy caption exact match and episode accuracy on fresh training-distribution samples."""
+    model.eval()
+    rng = random.Random(99)
+    tf = clip.clip._transform(N_PX)
+    ok_cap = ok_ep = 0
+    wte = model.lm.transformer.wte
+    for _ in range(n):
+        objs = ms.sample_objects(rng)
+        px = to_tensor(ms.render(objs, rng), tf)[None]
+        e = torch.cat([model.image_tokens(px)[0], wte(torch.tensor(batcher.ids("A picture of")))])
+        out = []
+        for _ in range(24):
+            logits = model.lm(inputs_embeds=e[None]).logits[0, -1]
+            t = int(logits[: len(batcher.tok)].argmax())
+            out.append(t)
+            if "." in batcher.tok.decode(out):
+                break
+            e = torch.cat([e, wte(torch.tensor([t]))])
+        ok_cap += batcher.tok.decode(out).split(".")[0].strip() == ms.caption(objs)
+    model.train()
+    return {"caption_exact": ok_cap / n}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path("/tmp/limber-train"))
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--steps", type=int, default=2400)
+    ap.add_argument("--batch", type=int, default=48)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--scenes", type=int, default=10000)
+    ap.add_argument("--objects", type=int, default=3600)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    random.seed(a.seed)
+    a.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    tok = train_tokenizer(a.out / "tok", a.seed)
+    print(f"tokenizer: {len(tok)} entries", flush=True)
+    pools = build_pools(a.seed, a.scenes, a.objects)
+    print(f"pools: {len(pools[0])} scenes, {pools[3].shape[0]} objects ({time.time() - t0:.0f} s)", flush=True)
+    batcher = Batcher(tok, pools, a.seed)
+
+    cfg = GPTJConfig(**LM, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, tie_word_embeddings=False,
+                     bos_token_id=batcher.eot, eos_token_id=batcher.eot)
+    lm = GPTJForCausalLM(cfg)
+    visual = ModifiedResNet(**RESNET)
+    model = Limber(lm, visual)
+    n_tok = (N_PX // 32) ** 2
+    print(f"params: lm {sum(p.numel() for p in lm.parameters()) / 1e6:.2f} M, "
+          f"visual {sum(p.numel() for p in model.visual.parameters()) / 1e6:.2f} M", flush=True)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    warm = 100
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, s / a.steps)))))
+    model.train()
+    t1 = time.time()
+    ema = None
+    for step in range(a.steps):
+        loss = model(batcher.batch(a.batch), batcher, n_tok)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        ema = loss.item() if ema is None else 0.95 * ema + 0.05 * loss.item()
+        if step % 50 == 0 or step == a.steps - 1:
+            el = time.time() - t1
+            print(f"step {step} loss {ema:.4f} lr {sched.get_last_lr()[0]:.2e} {el:.0f} s "
+                  f"(eta {el / (step + 1) * (a.steps - step - 1):.0f} s)", flush=True)
+        if step % 500 == 499:
+            model.eval()
+            export(model, a.out / "tok", a.out)
+            model.train()
+    model.eval()
+    export(model, a.out / "tok", a.out)
+    print(f"trained in {time.time() - t1:.0f} s; total {time.time() - t0:.0f} s", flush=True)
+    print(json.dumps(quick_eval(model, batcher)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
