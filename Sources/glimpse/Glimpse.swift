@@ -6,7 +6,7 @@ struct Glimpse: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glimpse",
         abstract: "Run GPT-J (and LiMBeR-style image prompts) on the CPU from GGUF files.",
-        subcommands: [Generate.self, Score.self, Rank.self, Caption.self, CaptionSet.self, VQA.self, Merge.self, EmbedImage.self, Convert.self, Quantize.self, Inspect.self, Synth.self])
+        subcommands: [Generate.self, Score.self, Rank.self, Caption.self, CaptionSet.self, VQA.self, Merge.self, EmbedImage.self, Convert.self, Quantize.self, Inspect.self, Synth.self, Bench.self])
 
     static func main() {
         if let bad = RawArguments.firstInvalidUTF8() {

@@ -9,11 +9,23 @@ import TestSupport
     @Test func helpListsEveryCommand() throws {
         let r = try CLI.run(["--help"])
         #expect(r.status == 0)
-        for command in ["generate", "score", "rank", "caption", "caption-set", "vqa", "merge", "embed-image", "convert", "quantize", "inspect"] {
+        for command in ["generate", "score", "rank", "caption", "caption-set", "vqa", "merge", "embed-image", "convert", "quantize", "inspect", "synth", "bench"] {
             #expect(r.stdout.contains(command), "\(command) missing from --help")
         }
         let g = try CLI.run(["generate", "--help"])
         #expect(g.status == 0 && g.stdout.contains("--max-tokens") && g.stdout.contains("Example:"))
+    }
+
+    @Test func benchReportsEveryFigure() throws {
+        let r = try CLI.run(["bench", "-m", Self.tinyModel, "--reps", "2", "--gen", "4", "--image-tokens", "4", "--text-tokens", "4", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        for key in ["load_ms", "prompt_tok_s", "gen_tok_s", "read_gb_s", "roofline_tok_s", "decode_vs_roofline", "peak_rss_mb", "prompt_gflop_s"] {
+            #expect(obj[key] != nil, "\(key) missing")
+        }
+        // 3 blocks x (4 x 64x64 + 2 x 64x256) f32 matrices + the 512x64 lm_head, in bytes
+        #expect(obj["weight_bytes_per_token"] as? Double == Double(3 * (4 * 64 * 64 + 2 * 64 * 256) + 512 * 64) * 4)
+        #expect((obj["gen_tok_s"] as? [String: Double])?["median"] ?? 0 > 0)
     }
 
     @Test func generateStreamsGreedyTextAndTimings() throws {

@@ -240,8 +240,9 @@ def sample_names(rng: random.Random, held_out: bool) -> list[str]:
 # Validation set
 
 
-def write_json(path: Path, obj) -> None:
-    path.write_text(json.dumps(obj, indent=1) + "\n")
+def write_json(path: Path, obj, compact: bool = False) -> None:
+    text = json.dumps(obj, separators=(",", ":")) if compact else json.dumps(obj, indent=1)
+    path.write_text(text + "\n")
 
 
 def make_val(out: Path, seed: int, n_images: int, n_episodes: int, q_per_image: int) -> None:
@@ -269,11 +270,11 @@ def make_val(out: Path, seed: int, n_images: int, n_episodes: int, q_per_image: 
                           "answer_type": t, "multiple_choice_answer": a,
                           "answers": [{"answer": a, "answer_confidence": "yes", "answer_id": i + 1} for i in range(10)]})
     write_json(out / "captions.json", {"info": {"description": "Glimpse synthetic scenes, validation"},
-                                       "images": images, "annotations": anns, "licenses": []})
+                                       "images": images, "annotations": anns, "licenses": []}, compact=True)
     write_json(out / "scenes.json", scenes)
     write_json(out / "questions.json", {"task_type": "Open-Ended", "data_type": "synthetic",
-                                        "data_subtype": "val", "questions": qs})
-    write_json(out / "annotations.json", {"data_type": "synthetic", "data_subtype": "val", "annotations": qanns})
+                                        "data_subtype": "val", "questions": qs}, compact=True)
+    write_json(out / "annotations.json", {"data_type": "synthetic", "data_subtype": "val", "annotations": qanns}, compact=True)
 
     # Object pool: 12 categories x 8 renderings.
     pool: dict[tuple, list[str]] = {}

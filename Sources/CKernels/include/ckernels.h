@@ -72,6 +72,9 @@ void gk_layer_norm(const float *x, const float *w, const float *b, int64_t n, fl
 /// In place: transformers' gelu_new (tanh approximation).
 void gk_gelu_new(float *x, int64_t n);
 
+/// Reads n bytes (8-byte words) and folds them into a value, to measure read bandwidth.
+uint64_t gk_touch_bytes(const void *p, int64_t n);
+
 // --- image encoder (channels-last activations) ---
 /// (h, w, c) -> (oh*ow, c*k*k) rows with columns in (c, ky, kx) order; zero padding `pad`.
 void gk_im2col_hwc(const float *x, int64_t h, int64_t w, int64_t c, int64_t k, int64_t stride, int64_t pad, float *out);
