@@ -67,3 +67,42 @@ struct ConversionKernelTests {
     }
 }
 
+
+/// The dispatched quantized dot products (AVX-512 VNNI, AVX2 or portable, whichever this CPU runs)
+/// against an exact integer reference over the same blocks, including odd block counts.
+struct QuantizedDotTests {
+    static func halfToDouble(_ lo: UInt8, _ hi: UInt8) -> Double { Double(gk_fp16_to_fp32(UInt16(lo) | UInt16(hi) << 8)) }
+
+    @Test(arguments: [GGMLType.q8_0, .q4_0], [32, 64, 96, 224, 4096])
+    func matchesIntegerReference(type: GGMLType, n: Int) {
+        for seed in 0..<20 as Range<UInt64> {
+            let w = ConversionKernelTests.randomFloats(n, seed: seed * 2 + 100, scale: 3)
+            let x = ConversionKernelTests.randomFloats(n, seed: seed * 2 + 101, scale: 2)
+            var wb = [UInt8](repeating: 0, count: type.byteCount(elements: n)!)
+            var xb = [UInt8](repeating: 0, count: GGMLType.q8_0.byteCount(elements: n)!)
+            type.encode(w, count: n, into: &wb)
+            GGMLType.q8_0.encode(x, count: n, into: &xb)
+            var expected = 0.0
+            for b in 0..<(n / 32) {
+                var acc = 0
+                for j in 0..<32 {
+                    let xq = Int(Int8(bitPattern: xb[b * 34 + 2 + j]))
+                    let wq: Int
+                    if type == .q8_0 {
+                        wq = Int(Int8(bitPattern: wb[b * 34 + 2 + j]))
+                    } else {
+                        let byte = wb[b * 18 + 2 + j % 16]
+                        wq = Int(j < 16 ? byte & 0x0F : byte >> 4) - 8
+                    }
+                    acc += wq * xq
+                }
+                let wd = type == .q8_0 ? Self.halfToDouble(wb[b * 34], wb[b * 34 + 1]) : Self.halfToDouble(wb[b * 18], wb[b * 18 + 1])
+                expected += Double(acc) * wd * Self.halfToDouble(xb[b * 34], xb[b * 34 + 1])
+            }
+            let got = wb.withUnsafeBytes { wp in xb.withUnsafeBytes { xp in
+                gk_dot_row(Int32(type.rawValue), wp.baseAddress, nil, xp.baseAddress, Int64(n))
+            } }
+            #expect(abs(Double(got) - expected) <= 1e-5 * max(1, abs(expected)), "\(type) n=\(n) on \(Kernels.cpuPath): \(got) vs \(expected)")
+        }
+    }
+}
