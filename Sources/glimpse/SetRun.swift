@@ -39,8 +39,8 @@ struct SetRun {
         if items.count > todo.count {
             CLI.log("\(label): resuming, \(items.count - todo.count) of \(items.count) already in \(journal.path)")
         }
-        // refuse a prompt that cannot fit before doing any work
-        if let first = todo.first { try runner.checkFits(values: first.values, maxTokens: maxTokens) }
+        // refuse any prompt that cannot fit before doing any work (tokenizing them all is cheap)
+        for item in todo { try runner.checkFits(values: item.values, maxTokens: maxTokens) }
         var failed: [(Item, String)] = []
         let start = Date()
         var done = 0
