@@ -38,22 +38,22 @@ def main() -> None:
     report = {}
 
     out = a.work / "captions.json"
-    for p in a.work.glob("captions.json*"):
+    for p in a.work.glob("captions.*"):
         p.unlink()
     run([g, "caption-set", *common, "--images", str(a.val / "images"),
          "--annotations", str(a.val / "captions.json"), "--out", str(out)])
-    report["caption_metrics"] = json.loads((a.work / "captions.json.metrics.json").read_text())
+    report["caption_metrics"] = json.loads((a.work / "captions.metrics.json").read_text())
     canon = {s["image_id"]: s["caption"] for s in json.loads((a.val / "scenes.json").read_text())}
     res = json.loads(out.read_text())
     exact = sum(r["caption"].strip().rstrip(".").strip() == canon[r["image_id"]] for r in res)
     report["caption_exact_match"] = exact / len(canon)
 
     out = a.work / "vqa.json"
-    for p in a.work.glob("vqa.json*"):
+    for p in a.work.glob("vqa.*"):
         p.unlink()
     run([g, "vqa", *common, "--images", str(a.val / "images"), "--questions", str(a.val / "questions.json"),
          "--annotations", str(a.val / "annotations.json"), "--out", str(out)])
-    report["vqa_metrics"] = json.loads((a.work / "vqa.json.metrics.json").read_text())
+    report["vqa_metrics"] = json.loads((a.work / "vqa.metrics.json").read_text())
 
     for split in ("fastbinding", "fastbinding-novel-pairs"):
         eps = json.loads((a.val / f"{split}.json").read_text())

@@ -34,7 +34,8 @@ SS = 4             # supersampling factor for anti-aliased shapes
 SHAPES = ["circle", "square", "triangle"]
 COLORS = ["red", "green", "blue", "yellow"]
 SIZES = ["small", "large"]
-NUMBERS = ["zero", "one", "two", "three"]
+NUMBERS = ["zero", "one", "two", "three"]   # in captions
+DIGITS = ["0", "1", "2", "3"]                # count answers, as VQAv2 stores them
 RGB = {"red": (215, 40, 40), "green": (40, 170, 60), "blue": (40, 70, 220), "yellow": (235, 205, 35)}
 RADIUS = {"small": 7.0, "large": 12.0}   # half extent in pixels at 64 px
 
@@ -188,11 +189,11 @@ def questions(objs: list[dict], rng: random.Random) -> list[tuple[str, str, str]
     colors = [o["color"] for o in objs]
     for s in SHAPES:
         n = shapes.count(s)
-        out.append((f"How many {plural(s)} are there?", NUMBERS[n], "number"))
+        out.append((f"How many {plural(s)} are there?", DIGITS[n], "number"))
         if n == 1:
             o = objs[shapes.index(s)]
             out.append((f"What color is the {s}?", o["color"], "other"))
-    out.append(("How many objects are there?", NUMBERS[len(objs)], "number"))
+    out.append(("How many objects are there?", DIGITS[len(objs)], "number"))
     for c in COLORS:
         if colors.count(c) == 1:
             o = objs[colors.index(c)]

@@ -76,7 +76,7 @@ def build_pools(seed: int, n_scenes: int, n_objects: int):
     by_cat: dict = {}
     for i, cat in enumerate(obj_cat):
         by_cat.setdefault(cat, []).append(i)
-    return scenes, torch.stack(scene_px).half(), by_cat, torch.stack(obj_px).half()
+    return scenes, torch.stack(scene_px).half(), by_cat, torch.stack(obj_px).half(), obj_cat
 
 
 def corpus(seed: int) -> list[str]:
@@ -107,10 +107,18 @@ class Batcher:
 
     def __init__(self, tok, pools, seed: int):
         self.tok = tok
-        self.scenes, self.scene_px, self.by_cat, self.obj_px = pools
+        self.scenes, self.scene_px, self.by_cat, self.obj_px, self.obj_cat = pools
         self.rng = random.Random(seed + 2)
         self.cache: dict = {}
         self.eot = tok.convert_tokens_to_ids(EOT)
+
+    def counts(self, pool: str, i: int) -> list[int]:
+        cats = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
+        if pool == "obj":
+            objs = [{"color": c, "shape": s} for c, s in [self.obj_cat[i]]]
+        else:
+            objs = self.scenes[i]
+        return [sum(o["color"] == c and o["shape"] == s for o in objs) for c, s in cats]
 
     def ids(self, text: str) -> list[int]:
         if text not in self.cache:
@@ -137,7 +145,7 @@ class Batcher:
                  ("txt", self.ids(" " + names[q]), True)]
         return segs
 
-    def batch(self, size: int, mix=(0.4, 0.3, 0.3)):
+    def batch(self, size: int, mix=(0.3, 0.3, 0.4)):
         kinds = self.rng.choices(["caption", "vqa", "episode"], weights=mix, k=size)
         return [self.example(k) for k in kinds]
 
@@ -150,20 +158,32 @@ class Limber(torch.nn.Module):
         self.visual.attnpool = torch.nn.Identity()    # LiMBeR removes the attention pool
         c = RESNET["width"] * 32
         self.proj = torch.nn.Linear(c, lm.config.n_embd)
+        # Training-only auxiliary head (not exported): from the mean grid vector, the count (0-3) of
+        # each of the 12 color-shape categories. It gives the encoder a direct signal early on.
+        self.aux = torch.nn.Linear(c, len(ms.COLORS) * len(ms.SHAPES) * 4)
+        self.aux_weight = 0.0
 
-    def image_tokens(self, px: torch.Tensor) -> torch.Tensor:
+    def grid(self, px: torch.Tensor) -> torch.Tensor:
         x = self.visual(px)                      # (B, C, h, w)
         b, d, h, w = x.shape
-        x = x.reshape(b, d, h * w).permute(0, 2, 1)   # b d h w -> b (h w) d
-        return self.proj(x)
+        return x.reshape(b, d, h * w).permute(0, 2, 1)   # b d h w -> b (h w) d
+
+    def image_tokens(self, px: torch.Tensor) -> torch.Tensor:
+        return self.proj(self.grid(px))
 
     def forward(self, batch, batcher: Batcher, n_tok: int):
-        imgs = []
+        imgs, counts = [], []
         for ex in batch:
             for s in ex:
                 if s[0] == "img":
                     imgs.append(batcher.scene_px[s[2]] if s[1] == "scene" else batcher.obj_px[s[2]])
-        tokens = self.image_tokens(torch.stack(imgs).float())
+                    counts.append(batcher.counts(s[1], s[2]))
+        grid = self.grid(torch.stack(imgs).float())
+        tokens = self.proj(grid)
+        aux = 0.0
+        if self.aux_weight > 0:
+            logits = self.aux(grid.mean(1)).view(len(imgs), -1, 4)
+            aux = F.cross_entropy(logits.reshape(-1, 4), torch.tensor(counts).reshape(-1))
         wte = self.lm.transformer.wte
         rows, labels, lens = [], [], []
         k = 0
@@ -187,7 +207,13 @@ class Limber(torch.nn.Module):
             lab_t[i, : len(lab)] = torch.tensor(lab)
             mask[i, : len(lab)] = 1
         logits = self.lm(inputs_embeds=emb, attention_mask=mask).logits
-        return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), lab_t[:, 1:].reshape(-1), ignore_index=-100)
+        # Mean over each example's loss tokens, then over examples: a fast-binding episode (one
+        # answer token) weighs as much as a caption (a dozen tokens).
+        tgt = lab_t[:, 1:]
+        ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1),
+                             ignore_index=-100, reduction="none").view(tgt.shape)
+        m = (tgt != -100).float()
+        return ((ce * m).sum(1) / m.sum(1).clamp(min=1)).mean() + self.aux_weight * aux
 
 
 # ---------------------------------------------------------------------------
@@ -262,23 +288,45 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--scenes", type=int, default=10000)
     ap.add_argument("--objects", type=int, default=3600)
+    ap.add_argument("--mix", type=float, nargs=3, default=[0.3, 0.3, 0.4],
+                    help="weights of caption, VQA and fast-binding examples")
+    ap.add_argument("--stop-at", type=int, default=None,
+                    help="stop after this many steps (the schedule still spans --steps)")
+    ap.add_argument("--aux", type=float, default=0.0, help="weight of the auxiliary count loss")
+    ap.add_argument("--data-seed", type=int, default=None, help="seed of the rendered pools (default: --seed)")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="continue from a previous OUT (its tokenizer and weights); a new cosine schedule")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
     a.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    tok = train_tokenizer(a.out / "tok", a.seed)
+    if a.init is not None:
+        if (a.out / "tok").resolve() != (a.init / "tok").resolve():
+            shutil.copytree(a.init / "tok", a.out / "tok", dirs_exist_ok=True)
+        tok = GPT2TokenizerFast.from_pretrained(str(a.out / "tok"))
+    else:
+        tok = train_tokenizer(a.out / "tok", a.seed)
     print(f"tokenizer: {len(tok)} entries", flush=True)
-    pools = build_pools(a.seed, a.scenes, a.objects)
+    data_seed = a.seed if a.data_seed is None else a.data_seed
+    pools = build_pools(data_seed, a.scenes, a.objects)
     print(f"pools: {len(pools[0])} scenes, {pools[3].shape[0]} objects ({time.time() - t0:.0f} s)", flush=True)
-    batcher = Batcher(tok, pools, a.seed)
+    batcher = Batcher(tok, pools, data_seed)
 
     cfg = GPTJConfig(**LM, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, tie_word_embeddings=False,
                      bos_token_id=batcher.eot, eos_token_id=batcher.eot)
     lm = GPTJForCausalLM(cfg)
     visual = ModifiedResNet(**RESNET)
     model = Limber(lm, visual)
+    if a.init is not None:
+        model.lm = GPTJForCausalLM.from_pretrained(str(a.init / "hf"))
+        vsd = {k[len("visual."):]: v for k, v in torch.load(str(a.init / "clip-visual.pt")).items()
+               if not k.startswith("visual.attnpool.")}
+        model.visual.load_state_dict(vsd)
+        model.proj.load_state_dict(torch.load(str(a.init / "proj.ckpt")))
+        print(f"initialized from {a.init}", flush=True)
+    model.aux_weight = a.aux
     n_tok = (N_PX // 32) ** 2
     print(f"params: lm {sum(p.numel() for p in lm.parameters()) / 1e6:.2f} M, "
           f"visual {sum(p.numel() for p in model.visual.parameters()) / 1e6:.2f} M", flush=True)
@@ -289,8 +337,8 @@ def main() -> None:
     model.train()
     t1 = time.time()
     ema = None
-    for step in range(a.steps):
-        loss = model(batcher.batch(a.batch), batcher, n_tok)
+    for step in range(a.steps if a.stop_at is None else min(a.steps, a.stop_at)):
+        loss = model(batcher.batch(a.batch, tuple(a.mix)), batcher, n_tok)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
