@@ -33,8 +33,6 @@ enum CLI {
               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
         return kb / 1024
     }
-
-    static func milliseconds(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
 }
 
 /// A usage error raised by our own checks (printed like ArgumentParser's).

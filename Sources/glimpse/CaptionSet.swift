@@ -42,11 +42,12 @@ extension Glimpse {
             var batched = setRun
             batched.batch = task.batch
             let (results, failed) = try batched.run(entries.map { SetRun.Item(id: $0.id, image: $0.path, values: [:]) })
-            let ordered = entries.compactMap { e in results[e.id].map { ["image_id": e.id.jsonValue, "caption": $0] as [String: Any] } }
-            try AtomicFile.writeJSON(ordered, to: set.out)
-            CLI.log("caption-set: wrote \(ordered.count) captions to \(set.out) (\(runner.imagesEncoded) images encoded)")
+            let wanted = Set(entries.map(\.id))
+            let captions = results.filter { wanted.contains($0.key) }
+            try COCOCaptionResult.write(captions, to: URL(fileURLWithPath: set.out))
+            CLI.log("caption-set: wrote \(captions.count) captions to \(set.out) (\(runner.imagesEncoded) images encoded)")
             if let coco {
-                let candidates = Dictionary(uniqueKeysWithValues: entries.compactMap { e in results[e.id].map { (e.id, $0) } })
+                let candidates = captions
                 let references = CaptionReferences(coco.references.captions.filter { candidates[$0.key] != nil })
                 let scores = try captionScores(candidates: candidates, references: references)
                 let metrics: [String: Any] = [

@@ -78,12 +78,12 @@ extension Glimpse {
                                 idKey: "question_id", valueKey: "answer")
             setRun.batch = task.batch
             let (results, failed) = try setRun.run(items)
-            let ordered = items.compactMap { i in results[i.id].map { ["question_id": i.id.jsonValue, "answer": $0] as [String: Any] } }
-            try AtomicFile.writeJSON(ordered, to: set.out)
-            CLI.log("vqa: wrote \(ordered.count) answers to \(set.out)")
+            let wanted = Set(items.map(\.id))
+            let answered = results.filter { wanted.contains($0.key) }
+            try VQAResult.write(answered, to: URL(fileURLWithPath: set.out))
+            CLI.log("vqa: wrote \(answered.count) answers to \(set.out)")
             if let annotationList {
-                let predictions = Dictionary(uniqueKeysWithValues: items.compactMap { i in results[i.id].map { (i.id, $0) } })
-                let scores = try vqaAccuracy(predictions: predictions, annotations: annotationList)
+                let scores = try vqaAccuracy(predictions: answered, annotations: annotationList)
                 let metricsPath = (set.out as NSString).deletingPathExtension + ".metrics.json"
                 var metrics: [String: Any] = ["vqa_accuracy": scores.overall * 100, "questions": scores.questionIDs.count]
                 metrics["per_answer_type"] = scores.perAnswerType.mapValues { $0 * 100 }

@@ -64,7 +64,6 @@ import TestSupport
             p.waitUntilExit()
         }
         #expect(kills >= 1, "the run finished before it could be killed")
-        #expect(!FileManager.default.fileExists(atPath: out) || kills < 3)
         // a torn last line, as a kill in the middle of a write leaves it
         if let h = FileHandle(forWritingAtPath: journal) {
             h.seekToEndOfFile()

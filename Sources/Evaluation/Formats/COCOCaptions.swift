@@ -93,21 +93,11 @@ public struct COCOCaptionResult: Codable, Sendable, Equatable {
     /// Reads a results file (a JSON array) into one caption per image; an image listed twice is
     /// an error, since pycocoevalcap would reject it too.
     public static func load(from url: URL) throws(EvaluationError) -> [ImageID: String] {
-        let results = try JSONFile.decode([COCOCaptionResult].self, from: url)
-        var byImage: [ImageID: String] = [:]
-        for result in results {
-            guard byImage.updateValue(result.caption, forKey: result.imageID) == nil else {
-                throw .duplicateID(path: url.path, id: result.imageID.description)
-            }
-        }
-        return byImage
+        try ResultsFile.load(COCOCaptionResult.self, from: url) { ($0.imageID, $0.caption) }
     }
 
     /// Writes results as a JSON array sorted by image id, the form `load` and pycocotools read.
     public static func write(_ captions: [ImageID: String], to url: URL) throws {
-        let results = captions.keys.sorted().map { COCOCaptionResult(imageID: $0, caption: captions[$0] ?? "") }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(results).write(to: url, options: .atomic)
+        try ResultsFile.write(captions, to: url, as: COCOCaptionResult.init)
     }
 }

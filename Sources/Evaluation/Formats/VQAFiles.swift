@@ -127,21 +127,11 @@ public struct VQAResult: Codable, Sendable, Equatable {
 
     /// Reads a results file into one answer per question; a question answered twice is an error.
     public static func load(from url: URL) throws(EvaluationError) -> [QuestionID: String] {
-        let results = try JSONFile.decode([VQAResult].self, from: url)
-        var byQuestion: [QuestionID: String] = [:]
-        for result in results {
-            guard byQuestion.updateValue(result.answer, forKey: result.questionID) == nil else {
-                throw .duplicateID(path: url.path, id: result.questionID.description)
-            }
-        }
-        return byQuestion
+        try ResultsFile.load(VQAResult.self, from: url) { ($0.questionID, $0.answer) }
     }
 
     /// Writes results as a JSON array sorted by question id.
     public static func write(_ answers: [QuestionID: String], to url: URL) throws {
-        let results = answers.keys.sorted().map { VQAResult(questionID: $0, answer: answers[$0] ?? "") }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(results).write(to: url, options: .atomic)
+        try ResultsFile.write(answers, to: url, as: VQAResult.init)
     }
 }
