@@ -18,8 +18,8 @@ extension Glimpse {
             Example: glimpse bench -m gptj-6b-q4_0.gguf --mmproj rn50x16.gguf --reps 3
             """)
 
-        @Option(name: [.customShort("m"), .long], help: "GPT-J model file (GGUF).")
-        var model: String
+        @Option(name: [.customShort("m"), .long], help: "GPT-J model file (GGUF). Default: the shipped models/\(ShippedModels.languageModel).")
+        var model: String?
 
         @Option(name: .long, help: "Vision projector file: also measure image encoding.")
         var mmproj: String?
@@ -56,9 +56,10 @@ extension Glimpse {
             typealias M = BenchMeasurements
             var loads: [Double] = [], prefill: [Double] = [], decode: [Double] = [], encode: [Double] = []
             var lm: GPTJModel?
+            let modelPath = try ShippedModels.resolve(model, file: ShippedModels.languageModel, option: "-m/--model")
             for _ in 0..<reps {
                 let start = Date()
-                lm = try GPTJModel(path: model)
+                lm = try GPTJModel(path: modelPath)
                 loads.append(Date().timeIntervalSince(start) * 1000)
             }
             guard let lm else { return }
@@ -103,7 +104,7 @@ extension Glimpse {
             let pp = M.Stats(prefill), tg = M.Stats(decode), load = M.Stats(loads), enc = M.Stats(encode)
             let flops = M.flopsPerToken(lm)
             let report: [String: Any] = [
-                "model": model, "threads": pool.size, "kernels": Kernels.cpuPath,
+                "model": modelPath, "threads": pool.size, "kernels": Kernels.cpuPath,
                 "load_ms": load.json, "prompt_tokens": promptCount, "prompt_tok_s": pp.json,
                 "prompt_gflop_s": pp.median * flops / 1e9, "gen_tokens": generate, "gen_tok_s": tg.json,
                 "weight_bytes_per_token": bytesPerToken, "read_gb_s": bandwidth.json.mapValues { $0 / 1e9 },
@@ -114,7 +115,7 @@ extension Glimpse {
                 CLI.emit(CLI.json(report) + "\n")
                 return
             }
-            print("model: \(model)  threads: \(pool.size)  kernels: \(Kernels.cpuPath)")
+            print("model: \(modelPath)  threads: \(pool.size)  kernels: \(Kernels.cpuPath)")
             print(String(format: "load:        %8.1f ms   (min %.1f, max %.1f)", load.median, load.min, load.max))
             print(String(format: "prompt (%d): %8.2f tok/s  %.1f GFLOP/s", promptCount, pp.median, pp.median * flops / 1e9))
             print(String(format: "generate:    %8.2f tok/s  (min %.2f, max %.2f)", tg.median, tg.min, tg.max))

@@ -15,8 +15,8 @@ extension Glimpse {
 
         enum Stage: String, ExpressibleByArgument, CaseIterable { case pixels, grid, tokens }
 
-        @Option(name: .long, help: "Vision projector file (GGUF).")
-        var mmproj: String
+        @Option(name: .long, help: "Vision projector file (GGUF). Default: the shipped models/\(ShippedModels.projector).")
+        var mmproj: String?
 
         @Option(name: .long, help: "Image (JPEG or PNG).")
         var image: String
@@ -31,7 +31,7 @@ extension Glimpse {
         var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
         func run() throws {
-            let projector = try VisionProjector(path: mmproj, threads: threads)
+            let projector = try VisionProjector(path: try ShippedModels.resolve(mmproj, file: ShippedModels.projector, option: "--mmproj"), threads: threads)
             let pixels = try ImageInput.pixels(path: image, projector: projector)
             let n = projector.imageSize
             switch stage {

@@ -9,8 +9,12 @@ import Vision
 struct ImageTaskOptions: ParsableArguments {
     enum Kind { case caption, vqa }
 
-    @Option(name: .long, help: "Vision projector file (GGUF).")
-    var mmproj: String
+    @Option(name: .long, help: "Vision projector file (GGUF). Default: the shipped models/\(ShippedModels.projector).")
+    var mmproj: String?
+
+    func projectorPath() throws -> String {
+        try ShippedModels.resolve(mmproj, file: ShippedModels.projector, option: "--mmproj")
+    }
 
     @Option(name: .customLong("prompt-file"), help: "Prompt template (see prompts/README.md); built-in default otherwise.")
     var promptFile: String?
@@ -60,7 +64,7 @@ struct ImageTaskOptions: ParsableArguments {
         if let shotLimit { examples = Array(examples.prefix(shotLimit)) }
         let template = try template(for: kind, fewShot: !examples.isEmpty)
         let (model, session, _) = try modelOptions.load()
-        let projector = try VisionProjector(path: mmproj, threads: modelOptions.threads)
+        let projector = try VisionProjector(path: try projectorPath(), threads: modelOptions.threads)
         let runner = try FewShotRunner(model: model, projector: projector, template: template, shots: examples, session: session)
         runner.reusePrefix = !noPrefixReuse
         return runner

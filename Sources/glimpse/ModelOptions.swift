@@ -5,8 +5,8 @@ import GPTJ
 
 /// Which model to load and how to run it.
 struct ModelOptions: ParsableArguments {
-    @Option(name: [.customShort("m"), .long], help: "GPT-J model file (GGUF).")
-    var model: String
+    @Option(name: [.customShort("m"), .long], help: "GPT-J model file (GGUF). Default: the shipped models/\(ShippedModels.languageModel).")
+    var model: String?
 
     @Option(name: .long, help: "Worker threads (all cores by default).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -23,10 +23,15 @@ struct ModelOptions: ParsableArguments {
         guard batchSize >= 1, batchSize <= 4096 else { throw ValidationError("--batch-size must be between 1 and 4096") }
     }
 
+    /// The model file: -m, or the shipped one.
+    func modelPath() throws -> String {
+        try ShippedModels.resolve(model, file: ShippedModels.languageModel, option: "-m/--model")
+    }
+
     /// Loads the model and opens a session; returns the load time in seconds.
     func load() throws -> (GPTJModel, GPTJSession, Double) {
         let start = Date()
-        let model = try GPTJModel(path: self.model)
+        let model = try GPTJModel(path: try modelPath())
         let session = model.makeSession(kvType: KVType(rawValue: kvType) ?? .f16, threads: threads, batchSize: batchSize)
         return (model, session, Date().timeIntervalSince(start))
     }

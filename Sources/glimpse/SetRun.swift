@@ -126,7 +126,7 @@ struct SetOptions: ParsableArguments {
     /// continue an identical one (--limit, --shard and --batch do not change any single result).
     func journal(_ model: ModelOptions, _ task: ImageTaskOptions, _ s: SamplingSettings, seed: UInt64, stops: [String]) throws -> ResultJournal {
         try ResultJournal(path: out + ".journal.jsonl", settings: [
-            "model": model.model, "mmproj": task.mmproj, "prompt_file": task.promptFile ?? "built-in",
+            "model": try model.modelPath(), "mmproj": try task.projectorPath(), "prompt_file": task.promptFile ?? "built-in",
             "shots": task.shots ?? "", "max_tokens": String(task.maxTokens), "stops": stops.joined(separator: "\u{1F}"),
             "sampling": "\(s.temperature) \(s.topK) \(s.topP) \(s.minP) \(s.repetitionPenalty) \(s.compat) \(seed)",
         ])

@@ -67,7 +67,7 @@ extension Glimpse {
             items = set.select(items)
 
             let (model, session, _) = try modelOptions.load()
-            let projector = try VisionProjector(path: task.mmproj, threads: modelOptions.threads)
+            let projector = try VisionProjector(path: try task.projectorPath(), threads: modelOptions.threads)
             let template = try task.template(for: .vqa, fewShot: !support.isEmpty)
             let runner = try FewShotRunner(model: model, projector: projector, template: template, shots: support, session: session)
             let settings = sampling.settings(defaultTemperature: 0)

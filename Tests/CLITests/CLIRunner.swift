@@ -9,15 +9,17 @@ struct CLIResult {
 }
 
 enum CLI {
-    static func run(_ arguments: [String]) throws -> CLIResult {
-        try shell([Fixtures.glimpseBinary.path] + arguments)
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> CLIResult {
+        try shell([Fixtures.glimpseBinary.path] + arguments, in: directory, environment: environment)
     }
 
-    /// Runs argv directly (argv[0] is the program).
-    static func shell(_ argv: [String]) throws -> CLIResult {
+    /// Runs argv directly (argv[0] is the program), optionally in another folder or environment.
+    static func shell(_ argv: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> CLIResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: argv[0])
         p.arguments = Array(argv.dropFirst())
+        if let directory { p.currentDirectoryURL = directory }
+        if let environment { p.environment = environment }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -46,8 +46,9 @@ from tokenizers import ByteLevelBPETokenizer  # noqa: E402
 from transformers import GPT2TokenizerFast, GPTJConfig, GPTJForCausalLM  # noqa: E402
 
 EOT = "<|endoftext|>"
-N_PX = 64
+N_PX = 64          # encoder input size; set by --px (the scenes themselves are rendered at 64 px)
 RESNET = dict(layers=(1, 1, 1, 1), output_dim=64, heads=8, input_resolution=N_PX, width=16)
+DEVICE = torch.device("cpu")
 LM = dict(vocab_size=512, n_embd=256, n_layer=4, n_head=4, rotary_dim=32, n_positions=256)
 
 
@@ -111,6 +112,7 @@ class Batcher:
         self.rng = random.Random(seed + 2)
         self.cache: dict = {}
         self.eot = tok.convert_tokens_to_ids(EOT)
+        self.episode_queries, self.same_image = 1, 0.0
 
     def counts(self, pool: str, i: int) -> list[int]:
         cats = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
@@ -143,6 +145,13 @@ class Batcher:
             segs += [("img", "obj", imgs[k][0]), ("txt", self.ids(f"This is a {names[k]}. "), False)]
         segs += [("img", "obj", imgs[q][1]), ("txt", self.ids("Q: What is this? A: This is a"), False),
                  ("txt", self.ids(" " + names[q]), True)]
+        # More queries in one episode (same supports, fresh renderings; sometimes a support image
+        # itself, the easiest case) give the matching skill more signal per example.
+        for _ in range(rng.randrange(self.episode_queries) if self.episode_queries > 1 else 0):
+            q = rng.randrange(2)
+            pick = imgs[q][0] if rng.random() < self.same_image else rng.choice(self.by_cat[cats[q]])
+            segs += [("txt", self.ids(". "), False), ("img", "obj", pick),
+                     ("txt", self.ids("Q: What is this? A: This is a"), False), ("txt", self.ids(" " + names[q]), True)]
         return segs
 
     def batch(self, size: int, mix=(0.3, 0.3, 0.4)):
@@ -178,12 +187,12 @@ class Limber(torch.nn.Module):
                 if s[0] == "img":
                     imgs.append(batcher.scene_px[s[2]] if s[1] == "scene" else batcher.obj_px[s[2]])
                     counts.append(batcher.counts(s[1], s[2]))
-        grid = self.grid(torch.stack(imgs).float())
+        grid = self.grid(torch.stack(imgs).to(DEVICE).float())
         tokens = self.proj(grid)
         aux = 0.0
         if self.aux_weight > 0:
             logits = self.aux(grid.mean(1)).view(len(imgs), -1, 4)
-            aux = F.cross_entropy(logits.reshape(-1, 4), torch.tensor(counts).reshape(-1))
+            aux = F.cross_entropy(logits.reshape(-1, 4), torch.tensor(counts, device=DEVICE).reshape(-1))
         wte = self.lm.transformer.wte
         rows, labels, lens = [], [], []
         k = 0
@@ -193,19 +202,19 @@ class Limber(torch.nn.Module):
                 if s[0] == "img":
                     parts.append(tokens[k]); lab += [-100] * n_tok; k += 1
                 else:
-                    ids = torch.tensor(s[1])
-                    parts.append(wte(ids))
+                    parts.append(wte(torch.tensor(s[1], device=DEVICE)))
                     lab += list(s[1]) if s[2] else [-100] * len(s[1])
             e = torch.cat(parts)
             rows.append(e); labels.append(lab); lens.append(len(lab))
         L = max(lens)
-        emb = torch.zeros(len(batch), L, wte.embedding_dim)
+        emb = torch.zeros(len(batch), L, wte.embedding_dim, device=DEVICE)
         lab_t = torch.full((len(batch), L), -100, dtype=torch.long)
         mask = torch.zeros(len(batch), L, dtype=torch.long)
         for i, (e, lab) in enumerate(zip(rows, labels)):
             emb[i, : len(lab)] = e
             lab_t[i, : len(lab)] = torch.tensor(lab)
             mask[i, : len(lab)] = 1
+        lab_t, mask = lab_t.to(DEVICE), mask.to(DEVICE)
         logits = self.lm(inputs_embeds=emb, attention_mask=mask).logits
         # Mean over each example's loss tokens, then over examples: a fast-binding episode (one
         # answer token) weighs as much as a caption (a dozen tokens).
@@ -218,6 +227,14 @@ class Limber(torch.nn.Module):
 
 # ---------------------------------------------------------------------------
 # Export
+
+
+def export_cpu(model: "Limber", tok_dir: Path, out: Path) -> None:
+    model.eval()
+    model.cpu()
+    export(model, tok_dir, out)
+    model.to(DEVICE)
+    model.train()
 
 
 def write_json(path: Path, obj) -> None:
@@ -253,29 +270,80 @@ def export(model: Limber, tok_dir: Path, out: Path) -> None:
                str(out / "proj.ckpt"))
 
 
-@torch.no_grad()
-def quick_eval(model: Limber, batcher: Batcher, n: int = 64) -> dict:
-    """Greedy caption exact match and episode accuracy on fresh training-distribution samples."""
-    model.eval()
-    rng = random.Random(99)
-    tf = clip.clip._transform(N_PX)
-    ok_cap = ok_ep = 0
-    wte = model.lm.transformer.wte
-    for _ in range(n):
-        objs = ms.sample_objects(rng)
-        px = to_tensor(ms.render(objs, rng), tf)[None]
-        e = torch.cat([model.image_tokens(px)[0], wte(torch.tensor(batcher.ids("A picture of")))])
-        out = []
-        for _ in range(24):
-            logits = model.lm(inputs_embeds=e[None]).logits[0, -1]
-            t = int(logits[: len(batcher.tok)].argmax())
-            out.append(t)
-            if "." in batcher.tok.decode(out):
+class Scorer:
+    """Greedy decoding and continuation scoring with the PyTorch model, prompts built as Glimpse builds
+    them (text between images tokenized piece by piece)."""
+
+    def __init__(self, model: Limber, batcher: Batcher):
+        self.model, self.batcher = model, batcher
+        self.tf = clip.clip._transform(N_PX)
+        self.wte = model.lm.transformer.wte
+
+    def embed(self, pieces: list) -> torch.Tensor:
+        parts = []
+        for p in pieces:
+            if isinstance(p, bytes):
+                px = to_tensor(p, self.tf)[None].to(DEVICE)
+                parts.append(self.model.image_tokens(px)[0])
+            elif p:
+                parts.append(self.wte(torch.tensor(self.batcher.ids(p), device=DEVICE)))
+        return torch.cat(parts)
+
+    def greedy(self, pieces: list, stop: str, limit: int = 24) -> str:
+        e, out = self.embed(pieces), []
+        for _ in range(limit):
+            t = int(self.model.lm(inputs_embeds=e[None]).logits[0, -1, : len(self.batcher.tok)].argmax())
+            if t == self.batcher.eot:
                 break
-            e = torch.cat([e, wte(torch.tensor([t]))])
-        ok_cap += batcher.tok.decode(out).split(".")[0].strip() == ms.caption(objs)
+            out.append(t)
+            if stop in self.batcher.tok.decode(out):
+                break
+            e = torch.cat([e, self.wte(torch.tensor([t], device=DEVICE))])
+        return self.batcher.tok.decode(out).split(stop)[0]
+
+    def logprob(self, pieces: list, continuation: str) -> float:
+        ids = self.batcher.ids(continuation)
+        e = torch.cat([self.embed(pieces), self.wte(torch.tensor(ids, device=DEVICE))])
+        lp = self.model.lm(inputs_embeds=e[None]).logits[0].float().log_softmax(-1)
+        n = len(ids)
+        return float(sum(lp[-n - 1 + k, ids[k]] for k in range(n)))
+
+
+@torch.no_grad()
+def val_eval(model: Limber, batcher: Batcher, val: Path) -> dict:
+    """The shipped validation set scored in PyTorch (greedy): caption exact match, VQA exact-answer
+    accuracy (all ten human answers agree there, so it equals VQA accuracy) and 2-way fast binding.
+    A training-time estimate of what tools/train/evaluate.py measures with Glimpse."""
+    model.eval()
+    sc = Scorer(model, batcher)
+    img = lambda name: (val / "images" / name).read_bytes()  # noqa: E731
+    scenes = json.loads((val / "scenes.json").read_text())
+    files = {s["image_id"]: s["file_name"] for s in scenes}
+    r: dict = {}
+    r["caption_exact"] = sum(sc.greedy([img(s["file_name"]), "A picture of"], ".").strip() == s["caption"]
+                             for s in scenes) / len(scenes)
+    qs = json.loads((val / "questions.json").read_text())["questions"]
+    ans = {a["question_id"]: a for a in json.loads((val / "annotations.json").read_text())["annotations"]}
+    by_type: dict = {}
+    for q in qs:
+        got = sc.greedy([img(files[q["image_id"]]), f"Q: {q['question']} A:"], "\n").strip()
+        a = ans[q["question_id"]]
+        by_type.setdefault(a["answer_type"], []).append(got == a["multiple_choice_answer"])
+    r["vqa"] = sum(sum(v) for v in by_type.values()) / len(qs)
+    for t, v in sorted(by_type.items()):
+        r["vqa_" + t] = sum(v) / len(v)
+    for split in ("fastbinding", "fastbinding-novel-pairs"):
+        eps = json.loads((val / f"{split}.json").read_text())
+        right = 0
+        for ep in eps:
+            texts = ep["prompt"].split("<image>")[1:]
+            imgs = [(val / s["image"]).read_bytes() for s in ep["support"]] + [(val / ep["query"]["image"]).read_bytes()]
+            pieces = [x for pair in zip(imgs, texts) for x in pair]
+            scores = [sc.logprob(pieces, c) for c in ep["candidates"]]
+            right += ep["candidates"][scores.index(max(scores))].strip() == ep["answer"]
+        r[split] = right / len(eps)
     model.train()
-    return {"caption_exact": ok_cap / n}
+    return {k: round(v, 3) for k, v in r.items()}
 
 
 def main() -> None:
@@ -294,9 +362,21 @@ def main() -> None:
                     help="stop after this many steps (the schedule still spans --steps)")
     ap.add_argument("--aux", type=float, default=0.0, help="weight of the auxiliary count loss")
     ap.add_argument("--data-seed", type=int, default=None, help="seed of the rendered pools (default: --seed)")
+    ap.add_argument("--episode-queries", type=int, default=1,
+                    help="fast-binding episodes hold 1 to this many queries")
+    ap.add_argument("--same-image", type=float, default=0.0,
+                    help="chance that an extra query shows a support image itself")
+    ap.add_argument("--px", type=int, default=64, help="encoder input size (grid = (px/32)^2 soft tokens)")
+    ap.add_argument("--device", default="cpu", help="torch device (cpu or cuda)")
+    ap.add_argument("--val", type=Path, default=Path(__file__).resolve().parents[2] / "models" / "val",
+                    help="validation set scored at the end (and every --eval-every steps)")
+    ap.add_argument("--eval-every", type=int, default=0)
     ap.add_argument("--init", type=Path, default=None,
                     help="continue from a previous OUT (its tokenizer and weights); a new cosine schedule")
     a = ap.parse_args()
+    global N_PX, DEVICE
+    N_PX, DEVICE = a.px, torch.device(a.device)
+    RESNET["input_resolution"] = N_PX
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
@@ -313,6 +393,7 @@ def main() -> None:
     pools = build_pools(data_seed, a.scenes, a.objects)
     print(f"pools: {len(pools[0])} scenes, {pools[3].shape[0]} objects ({time.time() - t0:.0f} s)", flush=True)
     batcher = Batcher(tok, pools, data_seed)
+    batcher.episode_queries, batcher.same_image = a.episode_queries, a.same_image
 
     cfg = GPTJConfig(**LM, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, tie_word_embeddings=False,
                      bos_token_id=batcher.eot, eos_token_id=batcher.eot)
@@ -327,6 +408,7 @@ def main() -> None:
         model.proj.load_state_dict(torch.load(str(a.init / "proj.ckpt")))
         print(f"initialized from {a.init}", flush=True)
     model.aux_weight = a.aux
+    model.to(DEVICE)
     n_tok = (N_PX // 32) ** 2
     print(f"params: lm {sum(p.numel() for p in lm.parameters()) / 1e6:.2f} M, "
           f"visual {sum(p.numel() for p in model.visual.parameters()) / 1e6:.2f} M", flush=True)
@@ -349,14 +431,11 @@ def main() -> None:
             el = time.time() - t1
             print(f"step {step} loss {ema:.4f} lr {sched.get_last_lr()[0]:.2e} {el:.0f} s "
                   f"(eta {el / (step + 1) * (a.steps - step - 1):.0f} s)", flush=True)
-        if step % 500 == 499:
-            model.eval()
-            export(model, a.out / "tok", a.out)
-            model.train()
-    model.eval()
-    export(model, a.out / "tok", a.out)
+        if a.eval_every and step % a.eval_every == a.eval_every - 1:
+            print(f"step {step} val {json.dumps(val_eval(model, batcher, a.val))}", flush=True)
+    export_cpu(model, a.out / "tok", a.out)
     print(f"trained in {time.time() - t1:.0f} s; total {time.time() - t0:.0f} s", flush=True)
-    print(json.dumps(quick_eval(model, batcher)), flush=True)
+    print(f"val {json.dumps(val_eval(model, batcher, a.val))}", flush=True)
 
 
 if __name__ == "__main__":
