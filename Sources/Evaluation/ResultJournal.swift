@@ -93,6 +93,20 @@ public enum AtomicFile {
             try? FileManager.default.removeItem(atPath: tmp)
             throw AtomicFileError(path: path, reason: String(cString: strerror(errno)))
         }
+        removeOrphans(of: path)
+    }
+
+    /// Temporary files of earlier writers of `path` that were killed (SIGKILL leaves no chance to clean
+    /// up); a file whose process still runs is another writer's and is left alone.
+    static func removeOrphans(of path: String) {
+        let url = URL(fileURLWithPath: path)
+        let prefix = url.lastPathComponent + ".tmp-"
+        let folder = url.deletingLastPathComponent()
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        }
     }
 
     public static func writeJSON(_ object: Any, to path: String) throws {

@@ -31,6 +31,7 @@ extension Glimpse {
         @OptionGroup var set: SetOptions
 
         func run() throws {
+            try OutputPath.check(set.out)
             let coco = try annotations.map { try COCOCaptionAnnotations.load(from: URL(fileURLWithPath: $0)) }
             let entries = set.select(try coco.map { try ImageSet.annotated($0, folder: images) } ?? ImageSet.folder(images))
             let runner = try task.makeRunner(modelOptions: modelOptions, kind: .caption)

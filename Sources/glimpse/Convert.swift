@@ -1,7 +1,10 @@
 import ArgumentParser
 import Conversion
 import Foundation
+import GGUF
+import GPTJ
 import TensorCore
+import Vision
 
 extension Glimpse {
     struct Convert: ParsableCommand {
@@ -33,6 +36,7 @@ extension Glimpse {
             }
 
             func run() throws {
+                try OutputPath.check(out)
                 let t = GGMLType(name: type) ?? .f16
                 let progress = Progress(label: "converting")
                 try HFGPTJConverter.convert(directory: from, output: out, type: t) { progress.update($0, $1) }
@@ -68,6 +72,7 @@ extension Glimpse {
             }
 
             func run() throws {
+                try OutputPath.check(out)
                 let t = GGMLType(name: type) ?? .f16
                 let progress = Progress(label: "converting")
                 try CLIPVisionConverter.convert(clip: clip, projection: projection, output: out, type: t) { progress.update($0, $1) }
@@ -96,10 +101,23 @@ extension Glimpse {
         }
 
         func run() throws {
+            try OutputPath.check(output)
+            try validateModel(input)
             let t = GGMLType(name: type) ?? .f16
             let progress = Progress(label: "quantizing")
             try GGUFRequantizer.requantize(input: input, output: output, type: t) { progress.update($0, $1) }
             progress.finish("wrote \(output) (\(t))")
+        }
+
+        /// The input loads as the model its architecture names (every key and tensor shape checked), so
+        /// a broken file is refused instead of copied into an equally broken one.
+        func validateModel(_ path: String) throws {
+            let file = try GGUFFile(path: path)
+            switch try file.string(GGUFKey.architecture) {
+            case "gptj": _ = try GPTJModel(path: path)
+            case "clip": _ = try VisionProjector(gguf: file, pool: ThreadPool(threads: 1))
+            case let other: throw CLIFailure("\(path): unsupported architecture '\(other)' (glimpse quantizes gptj and clip files)")
+            }
         }
     }
 }

@@ -31,6 +31,7 @@ extension Glimpse {
         var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
         func run() throws {
+            try OutputPath.check(out)
             let projector = try VisionProjector(path: try ShippedModels.resolve(mmproj, file: ShippedModels.projector, option: "--mmproj"), threads: threads)
             let pixels = try ImageInput.pixels(path: image, projector: projector)
             let n = projector.imageSize

@@ -39,13 +39,15 @@ extension Glimpse {
             let text = try promptOptions.text()
             let (model, session, loadSeconds) = try modelOptions.load()
             let loadRSS = CLI.residentMB() ?? 0
-            let input = try imageOptions.input(text, model: model, session: session)
+            let input = try promptOptions.attributing { try imageOptions.input(text, model: model, session: session) }
             let ids = input.ids.compactMap { $0 }
             let settings = sampling.settings()
-            let iterator = try TokenIterator(
-                session: session, prompt: input.embeddings, promptCount: input.ids.count,
-                sampler: SamplerChain(settings, history: ids), allowed: model.samplableTokenCount,
-                eos: ignoreEOS ? nil : model.eosToken, maxTokens: maxTokens, topLogprobs: topLogprobs)
+            let iterator = try promptOptions.attributing {
+                try TokenIterator(
+                    session: session, prompt: input.embeddings, promptCount: input.ids.count,
+                    sampler: SamplerChain(settings, history: ids), allowed: model.samplableTokenCount,
+                    eos: ignoreEOS ? nil : model.eosToken, maxTokens: maxTokens, topLogprobs: topLogprobs)
+            }
             var detok = StreamingDetokenizer(tokenizer: model.tokenizer)
             var stopper = StopMatcher(stops: stops)
             var records: [[String: Any]] = []

@@ -19,6 +19,7 @@ extension Glimpse {
         var inputs: [String]
 
         func run() throws {
+            try OutputPath.check(out)
             var merged: [ImageID: [String: Any]] = [:]
             var keyName: String?
             for path in inputs {

@@ -49,6 +49,17 @@ struct PromptOptions: ParsableArguments {
         guard (prompt == nil) != (promptFile == nil) else { throw ValidationError("give exactly one of -p/--prompt or -f/--prompt-file") }
     }
 
+    /// Runs `body`; a problem with the prompt itself (empty, longer than the context, image markers
+    /// that do not match the images) names the prompt file when the prompt came from one.
+    func attributing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as GenerationError {
+            guard let promptFile else { throw e }
+            throw CLIFailure("\(promptFile): \(e)")
+        }
+    }
+
     func text() throws -> String {
         if let prompt { return prompt }
         guard let path = promptFile else { return "" }

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// Writes NumPy .npy files (format 1.0, little-endian float32, C order), atomically: a temporary file
@@ -16,14 +17,6 @@ enum NPYFile {
         values.withUnsafeBufferPointer { buf in
             data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buf.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: buf.count * 4))
         }
-        let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        do {
-            try data.write(to: URL(fileURLWithPath: tmp))
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: tmp, toPath: path)
-        } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw CLIFailure("\(path): cannot write: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(data, to: path)
     }
 }

@@ -32,6 +32,7 @@ extension Glimpse {
         }
 
         func run() throws {
+            try OutputPath.check(out)
             let t = GGMLType(name: type) ?? .q8_0
             let progress = Progress(label: "writing")
             switch SyntheticModels.Architecture(rawValue: arch) {

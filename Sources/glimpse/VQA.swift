@@ -39,6 +39,7 @@ extension Glimpse {
         }
 
         func run() throws {
+            try OutputPath.check(set.out)
             let qs = try VQAQuestions.load(from: URL(fileURLWithPath: questions)).questions
             let byImage = Dictionary(try ImageSet.folder(images).map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
             let annotationList = try annotations.map { try VQAAnnotations.load(from: URL(fileURLWithPath: $0)).annotations }

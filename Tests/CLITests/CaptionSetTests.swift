@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// caption-set: resumable after kill -9, shards that merge into the full run, order-independent seeds.
+/// caption-set: shards that merge into the full run, order-independent seeds.
 @Suite(.serialized) struct CaptionSetTests {
     struct Setup {
         let dir: URL
@@ -36,47 +36,6 @@ import TestSupport
     }
 
     func same(_ a: [[String: Any]], _ b: [[String: Any]]) -> Bool { NSArray(array: a).isEqual(to: b) }
-
-    @Test func killedRunsResumeWithoutLosingOrDuplicating() throws {
-        let s = try setup(count: 40)
-        defer { try? FileManager.default.removeItem(at: s.dir) }
-        let full = s.dir.appendingPathComponent("full.json").path
-        #expect(try captionSet(s, out: full).status == 0)
-        let expected = try results(full)
-        #expect(expected.count == 40)
-
-        let out = s.dir.appendingPathComponent("resumed.json").path
-        let journal = out + ".journal.jsonl"
-        var kills = 0
-        for _ in 0..<3 {
-            let p = Process()
-            p.executableURL = Fixtures.glimpseBinary
-            p.arguments = ["caption-set", "-m", s.lm, "--mmproj", s.mmproj, "--images", s.images, "--out", out]
-            p.standardError = FileHandle.nullDevice
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            let before = (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0
-            while p.isRunning {
-                let lines = (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0
-                if lines >= before + 4 { kill(p.processIdentifier, SIGKILL); kills += 1; break }
-                usleep(500)
-            }
-            p.waitUntilExit()
-        }
-        #expect(kills >= 1, "the run finished before it could be killed")
-        // a torn last line, as a kill in the middle of a write leaves it
-        if let h = FileHandle(forWritingAtPath: journal) {
-            h.seekToEndOfFile()
-            h.write(Data("{\"caption\":\"torn".utf8))
-            try h.close()
-        }
-        let r = try captionSet(s, out: out)
-        #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("resuming"))
-        #expect(same(try results(out), expected), "resumed output differs from an uninterrupted run")
-        let ids = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").dropFirst()
-        #expect(ids.count == 40, "every image journaled exactly once")
-    }
 
     @Test func shardsMergeIntoTheFullRunEvenWhenSampling() throws {
         let s = try setup(count: 10)
