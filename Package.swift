@@ -23,7 +23,9 @@ let package = Package(
         ),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "TensorCore", dependencies: ["CKernels", "COpenBLAS"]),
-        .target(name: "GGUF", dependencies: ["TensorCore"]),
+        // SIGBUS from a mapped file that shrinks mid-run becomes a one-line error naming the file.
+        .target(name: "CMapGuard"),
+        .target(name: "GGUF", dependencies: ["TensorCore", "CMapGuard"]),
         .target(name: "Tokenizer"),
         .target(name: "Generation", dependencies: ["TensorCore", "Tokenizer"]),
         .target(name: "GPTJ", dependencies: ["GGUF", "TensorCore", "Tokenizer", "Generation"]),

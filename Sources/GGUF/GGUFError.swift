@@ -12,6 +12,7 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(path: String, tensor: String, expected: [Int], found: [Int])
     case typeNotAllowed(path: String, tensor: String, type: String)
     case cannotWrite(path: String, reason: String)
+    case changedDuringRun(path: String, change: String)
 
     public var description: String {
         switch self {
@@ -27,6 +28,7 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let p, let t, let e, let f): return "\(p): tensor '\(t)' has shape \(f) but the metadata implies \(e)"
         case .typeNotAllowed(let p, let t, let ty): return "\(p): tensor '\(t)' cannot be of type \(ty)"
         case .cannotWrite(let p, let r): return "\(p): cannot write: \(r)"
+        case .changedDuringRun(let p, let c): return "\(p): the file \(c) during the run; results written so far are kept"
         }
     }
 }

@@ -111,6 +111,15 @@ public final class GGUFFile: @unchecked Sendable {
 
     public var fileSize: Int { file.size }
 
+    /// The file as it was when mapped.
+    public var identity: FileIdentity { file.identity }
+
+    /// Throws if the file on disk is no longer the one mapped (modified, replaced, removed): results
+    /// computed from a changing file must not be kept.
+    public func checkUnchanged() throws {
+        if let change = file.identity.change(at: path) { throw GGUFError.changedDuringRun(path: path, change: change) }
+    }
+
     public func value(_ key: String) -> GGUFValue? {
         metadataIndex[key].map { metadata[$0].value }
     }

@@ -3,7 +3,49 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CMapGuard
 import Foundation
+
+/// What identifies a file's contents cheaply: device, inode, size and modification time. A model file
+/// that is rewritten, replaced or removed while a long run uses it shows up as a change here.
+public struct FileIdentity: Equatable, Sendable, CustomStringConvertible {
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int
+    public let modified: timespec
+
+    public init(path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw MappedFile.Failure.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        self.init(st)
+    }
+
+    init(_ st: stat) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int(st.st_size)
+        modified = st.st_mtim
+    }
+
+    public static func == (a: FileIdentity, b: FileIdentity) -> Bool {
+        a.device == b.device && a.inode == b.inode && a.size == b.size
+            && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+    }
+
+    /// Size and modification time, for fingerprints of settings that must not change between runs.
+    public var description: String { "\(size) bytes, modified \(modified.tv_sec).\(modified.tv_nsec)" }
+
+    /// How the file at `path` differs from this identity now, or nil if it does not.
+    public func change(at path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return "was removed" }
+        let now = FileIdentity(st)
+        if now.device != device || now.inode != inode { return "was replaced by another file" }
+        if now.size != size { return "changed size from \(size) to \(now.size) bytes" }
+        if now != self { return "was modified" }
+        return nil
+    }
+}
 
 /// A file mapped read-only into memory. Weight tensors are views into this mapping; nothing is copied.
 /// The mapping lives as long as this object (views must keep a reference to it).
@@ -13,6 +55,8 @@ public final class MappedFile: @unchecked Sendable {
     public let base: UnsafeRawPointer?
     /// File size in bytes at open time.
     public let size: Int
+    /// The file as it was when mapped.
+    public let identity: FileIdentity
 
     public enum Failure: Error, CustomStringConvertible {
         case cannotOpen(path: String, reason: String)
@@ -37,6 +81,7 @@ public final class MappedFile: @unchecked Sendable {
         guard fstat(fd, &st) == 0 else { throw Failure.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw Failure.notARegularFile(path: path) }
         size = Int(st.st_size)
+        identity = FileIdentity(st)
         if size == 0 {
             base = nil
             return
@@ -46,10 +91,20 @@ public final class MappedFile: @unchecked Sendable {
             throw Failure.cannotMap(path: path, reason: String(cString: strerror(errno)))
         }
         base = UnsafeRawPointer(p)
+        mg_register(p, size, path)
     }
 
     deinit {
-        if let base { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+        if let base {
+            mg_unregister(base)
+            munmap(UnsafeMutableRawPointer(mutating: base), size)
+        }
+    }
+
+    /// Turns SIGBUS from a mapped file that shrank under the process into a one-line error naming the
+    /// file (printed after `prefix`) and exit status 1. Programs call it once at start.
+    public static func guardAgainstShrinkingFiles(prefix: String) {
+        mg_install(prefix)
     }
 
     /// The bytes in [offset, offset+count), or nil if that range is not inside the file.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GGUF
 
 @main
 struct Glimpse: ParsableCommand {
@@ -9,6 +10,7 @@ struct Glimpse: ParsableCommand {
         subcommands: [Generate.self, Score.self, Rank.self, Caption.self, CaptionSet.self, VQA.self, Merge.self, EmbedImage.self, Convert.self, Quantize.self, Inspect.self, Synth.self, Bench.self])
 
     static func main() {
+        MappedFile.guardAgainstShrinkingFiles(prefix: "glimpse: error: ")
         if let bad = RawArguments.firstInvalidUTF8() {
             CLI.fail("command-line argument \(bad) is not valid UTF-8")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import Generation
+import GGUF
 import Multimodal
 
 /// The loop shared by caption-set and vqa: skip what the journal already has, run the rest with a per-item
@@ -51,6 +52,9 @@ struct SetRun {
                 return FewShotRunner.Query(image: item.image, values: item.values, sampling: settings)
             }
             let outcomes = try runner.generateBatch(queries, maxTokens: maxTokens, stops: stops)
+            // Nothing computed while a model file changed on disk is journaled.
+            try runner.model.file.checkUnchanged()
+            try runner.projector.file.checkUnchanged()
             for (item, outcome) in zip(group, outcomes) {
                 switch outcome {
                 case .success(let text):
@@ -127,6 +131,8 @@ struct SetOptions: ParsableArguments {
     func journal(_ model: ModelOptions, _ task: ImageTaskOptions, _ s: SamplingSettings, seed: UInt64, stops: [String]) throws -> ResultJournal {
         try ResultJournal(path: out + ".journal.jsonl", settings: [
             "model": try model.modelPath(), "mmproj": try task.projectorPath(), "prompt_file": task.promptFile ?? "built-in",
+            "model_file": try FileIdentity(path: try model.modelPath()).description,
+            "mmproj_file": try FileIdentity(path: try task.projectorPath()).description,
             "shots": task.shots ?? "", "max_tokens": String(task.maxTokens), "stops": stops.joined(separator: "\u{1F}"),
             "sampling": "\(s.temperature) \(s.topK) \(s.topP) \(s.minP) \(s.repetitionPenalty) \(s.compat) \(seed)",
         ])
