@@ -73,6 +73,31 @@ struct ConversionKernelTests {
 struct QuantizedDotTests {
     static func halfToDouble(_ lo: UInt8, _ hi: UInt8) -> Double { Double(gk_fp16_to_fp32(UInt16(lo) | UInt16(hi) << 8)) }
 
+    /// Σ over blocks of (integer dot) × scales, in double; and Σ of the blocks' magnitudes, which bounds
+    /// how far float summation in another order may drift.
+    static func reference(_ type: GGMLType, _ wb: UnsafeRawBufferPointer, _ xb: [UInt8], n: Int) -> (value: Double, magnitude: Double) {
+        var expected = 0.0, magnitude = 0.0
+        let wBlock = type == .q8_0 ? 34 : 18
+        for b in 0..<(n / 32) {
+            var acc = 0
+            for j in 0..<32 {
+                let xq = Int(Int8(bitPattern: xb[b * 34 + 2 + j]))
+                let wq: Int
+                if type == .q8_0 {
+                    wq = Int(Int8(bitPattern: wb[b * 34 + 2 + j]))
+                } else {
+                    let byte = wb[b * 18 + 2 + j % 16]
+                    wq = Int(j < 16 ? byte & 0x0F : byte >> 4) - 8
+                }
+                acc += wq * xq
+            }
+            let term = Double(acc) * halfToDouble(wb[b * wBlock], wb[b * wBlock + 1]) * halfToDouble(xb[b * 34], xb[b * 34 + 1])
+            expected += term
+            magnitude += abs(term)
+        }
+        return (expected, magnitude)
+    }
+
     @Test(arguments: [GGMLType.q8_0, .q4_0], [32, 64, 96, 224, 4096])
     func matchesIntegerReference(type: GGMLType, n: Int) {
         for seed in 0..<20 as Range<UInt64> {
@@ -82,27 +107,34 @@ struct QuantizedDotTests {
             var xb = [UInt8](repeating: 0, count: GGMLType.q8_0.byteCount(elements: n)!)
             type.encode(w, count: n, into: &wb)
             GGMLType.q8_0.encode(x, count: n, into: &xb)
-            var expected = 0.0
-            for b in 0..<(n / 32) {
-                var acc = 0
-                for j in 0..<32 {
-                    let xq = Int(Int8(bitPattern: xb[b * 34 + 2 + j]))
-                    let wq: Int
-                    if type == .q8_0 {
-                        wq = Int(Int8(bitPattern: wb[b * 34 + 2 + j]))
-                    } else {
-                        let byte = wb[b * 18 + 2 + j % 16]
-                        wq = Int(j < 16 ? byte & 0x0F : byte >> 4) - 8
-                    }
-                    acc += wq * xq
-                }
-                let wd = type == .q8_0 ? Self.halfToDouble(wb[b * 34], wb[b * 34 + 1]) : Self.halfToDouble(wb[b * 18], wb[b * 18 + 1])
-                expected += Double(acc) * wd * Self.halfToDouble(xb[b * 34], xb[b * 34 + 1])
-            }
+            let expected = wb.withUnsafeBytes { Self.reference(type, $0, xb, n: n) }
             let got = wb.withUnsafeBytes { wp in xb.withUnsafeBytes { xp in
                 gk_dot_row(Int32(type.rawValue), wp.baseAddress, nil, xp.baseAddress, Int64(n))
             } }
-            #expect(abs(Double(got) - expected) <= 1e-5 * max(1, abs(expected)), "\(type) n=\(n) on \(Kernels.cpuPath): \(got) vs \(expected)")
+            #expect(abs(Double(got) - expected.value) <= 1e-6 * max(1, expected.magnitude), "\(type) n=\(n) on \(Kernels.cpuPath): \(got) vs \(expected)")
+        }
+    }
+
+    /// The matrix-vector kernels (rows in pairs, two blocks per step) against the integer reference of
+    /// each row, for odd row ranges and odd block counts.
+    @Test(arguments: [GGMLType.q8_0, .q4_0], [32, 96, 4096])
+    func matvecRowsMatchIntegerReference(type: GGMLType, n: Int) {
+        let rows = 7
+        let w = ConversionKernelTests.randomFloats(n * rows, seed: 500 + UInt64(n), scale: 3)
+        let x = ConversionKernelTests.randomFloats(n, seed: 501 + UInt64(n), scale: 2)
+        let rowBytes = type.byteCount(elements: n)!
+        var wb = [UInt8](repeating: 0, count: rowBytes * rows)
+        var xb = [UInt8](repeating: 0, count: GGMLType.q8_0.byteCount(elements: n)!)
+        type.encode(w, count: n * rows, into: &wb)
+        GGMLType.q8_0.encode(x, count: n, into: &xb)
+        var y = [Float](repeating: .nan, count: rows)
+        wb.withUnsafeBytes { wp in xb.withUnsafeBytes { xp in x.withUnsafeBufferPointer { xf in
+            gk_matvec_rows(Int32(type.rawValue), wp.baseAddress, Int64(n), xf.baseAddress, xp.baseAddress, &y, 1, Int64(rows))
+        } } }
+        #expect(y[0].isNaN, "row 0 is outside [1, rows) and must not be written")
+        for r in 1..<rows {
+            let expected = wb.withUnsafeBytes { Self.reference(type, UnsafeRawBufferPointer(rebasing: $0[(r * rowBytes)...]), xb, n: n) }
+            #expect(abs(Double(y[r]) - expected.value) <= 1e-6 * max(1, expected.magnitude), "\(type) n=\(n) row \(r): \(y[r]) vs \(expected)")
         }
     }
 }
