@@ -1,6 +1,7 @@
 // Row dot products and matvec sections, with runtime CPU dispatch (AVX2+FMA+F16C or portable C).
 #include "ckernels.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -219,8 +220,10 @@ static inline int have_avx2(void) {
 #ifdef GK_X86
     if (use_avx2 < 0) {
         __builtin_cpu_init();
-        use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                   __builtin_cpu_supports("f16c");
+        // GLIMPSE_KERNELS=portable forces the portable C path (to check it against the SIMD one).
+        const char *forced = getenv("GLIMPSE_KERNELS");
+        use_avx2 = !(forced && strcmp(forced, "portable") == 0) && __builtin_cpu_supports("avx2") &&
+                   __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
     }
     return use_avx2;
 #else
@@ -229,6 +232,17 @@ static inline int have_avx2(void) {
 }
 
 const char *gk_cpu_path(void) { return have_avx2() ? "avx2" : "scalar"; }
+
+float gk_dot_row_portable(int type, const void *row, const float *x, const void *xq8, int64_t n) {
+    switch (type) {
+    case GK_TYPE_F32: return dot_f32((const float *)row, x, n);
+    case GK_TYPE_F16: return dot_f16((const uint16_t *)row, x, n);
+    case GK_TYPE_BF16: return dot_bf16((const uint16_t *)row, x, n);
+    case GK_TYPE_Q8_0: return dot_q8_0((const gk_block_q8_0 *)row, (const gk_block_q8_0 *)xq8, n);
+    case GK_TYPE_Q4_0: return dot_q4_0((const gk_block_q4_0 *)row, (const gk_block_q8_0 *)xq8, n);
+    default: return NAN;
+    }
+}
 
 float gk_dot_row(int type, const void *row, const float *x, const void *xq8, int64_t n) {
 #ifdef GK_X86
@@ -243,14 +257,7 @@ float gk_dot_row(int type, const void *row, const float *x, const void *xq8, int
         }
     }
 #endif
-    switch (type) {
-    case GK_TYPE_F32: return dot_f32((const float *)row, x, n);
-    case GK_TYPE_F16: return dot_f16((const uint16_t *)row, x, n);
-    case GK_TYPE_BF16: return dot_bf16((const uint16_t *)row, x, n);
-    case GK_TYPE_Q8_0: return dot_q8_0((const gk_block_q8_0 *)row, (const gk_block_q8_0 *)xq8, n);
-    case GK_TYPE_Q4_0: return dot_q4_0((const gk_block_q4_0 *)row, (const gk_block_q8_0 *)xq8, n);
-    default: return NAN;
-    }
+    return gk_dot_row_portable(type, row, x, xq8, n);
 }
 
 static int64_t row_bytes(int type, int64_t cols) {

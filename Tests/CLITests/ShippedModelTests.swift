@@ -45,3 +45,23 @@ import TestSupport
         #expect(missing.stderr.contains("none.gguf"))
     }
 }
+
+/// The whole model on the portable C kernels (GLIMPSE_KERNELS=portable) agrees with the dispatched SIMD
+/// kernels: same greedy tokens, log-probabilities within float rounding.
+@Suite struct PortableKernelTests {
+    @Test func portableAndDispatchedKernelsAgree() throws {
+        let args = ["generate", "--image", ShippedModelTests.example, "-p", "<image>A picture of", "--temp", "0", "-n", "16", "--json"]
+        var env = ProcessInfo.processInfo.environment
+        let simd = try CLI.run(args)
+        env["GLIMPSE_KERNELS"] = "portable"
+        let portable = try CLI.run(args, environment: env)
+        #expect(simd.status == 0 && portable.status == 0, "\(simd.stderr) \(portable.stderr)")
+        func tokens(_ r: CLIResult) -> [(Int, Double)] {
+            let o = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any]
+            return (o?["tokens"] as? [[String: Any]] ?? []).map { ($0["id"] as? Int ?? -1, $0["logprob"] as? Double ?? .nan) }
+        }
+        let a = tokens(simd), b = tokens(portable)
+        #expect(a.count >= 8 && a.map(\.0) == b.map(\.0), "\(a.count) tokens")
+        for (x, y) in zip(a, b) { #expect(abs(x.1 - y.1) < 1e-3, "\(x.1) vs \(y.1)") }
+    }
+}

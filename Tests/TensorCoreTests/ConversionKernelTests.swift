@@ -68,8 +68,8 @@ struct ConversionKernelTests {
 }
 
 
-/// The dispatched quantized dot products (AVX-512 VNNI, AVX2 or portable, whichever this CPU runs)
-/// against an exact integer reference over the same blocks, including odd block counts.
+/// The dispatched quantized dot products (AVX2 or portable, whichever this CPU runs) and the portable
+/// ones against an exact integer reference over the same blocks, including odd block counts.
 struct QuantizedDotTests {
     static func halfToDouble(_ lo: UInt8, _ hi: UInt8) -> Double { Double(gk_fp16_to_fp32(UInt16(lo) | UInt16(hi) << 8)) }
 
@@ -108,10 +108,12 @@ struct QuantizedDotTests {
             type.encode(w, count: n, into: &wb)
             GGMLType.q8_0.encode(x, count: n, into: &xb)
             let expected = wb.withUnsafeBytes { Self.reference(type, $0, xb, n: n) }
-            let got = wb.withUnsafeBytes { wp in xb.withUnsafeBytes { xp in
-                gk_dot_row(Int32(type.rawValue), wp.baseAddress, nil, xp.baseAddress, Int64(n))
+            let (got, portable) = wb.withUnsafeBytes { wp in xb.withUnsafeBytes { xp in
+                (gk_dot_row(Int32(type.rawValue), wp.baseAddress, nil, xp.baseAddress, Int64(n)),
+                 gk_dot_row_portable(Int32(type.rawValue), wp.baseAddress, nil, xp.baseAddress, Int64(n)))
             } }
             #expect(abs(Double(got) - expected.value) <= 1e-6 * max(1, expected.magnitude), "\(type) n=\(n) on \(Kernels.cpuPath): \(got) vs \(expected)")
+            #expect(abs(Double(portable) - expected.value) <= 1e-6 * max(1, expected.magnitude), "\(type) n=\(n) portable: \(portable) vs \(expected)")
         }
     }
 

@@ -44,6 +44,8 @@ const char *gk_cpu_path(void);
 // --- dot products of one weight row with an activation vector ---
 // For Q8_0/Q4_0 rows the activation is first quantized to Q8_0 blocks (as ggml does);
 // for F32/F16/BF16 rows it stays f32.
+/// The portable C dot product whatever the CPU (tests compare it with the dispatched one).
+float gk_dot_row_portable(int type, const void *row, const float *x, const void *xq8, int64_t n);
 float gk_dot_row(int type, const void *row, const float *x, const void *xq8, int64_t n);
 
 /// y[r] = dot(W[r], x) for r in [r0, r1). W has `cols` columns of `type`, rows laid out contiguously.
