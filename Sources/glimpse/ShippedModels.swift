@@ -6,8 +6,9 @@ enum ShippedModels {
     static let languageModel = "glimpse-shapes-q8_0.gguf"
     static let projector = "glimpse-shapes-mmproj-f16.gguf"
 
-    /// Folders searched, in order: $GLIMPSE_MODELS, ./models, then the package's models/ seen from the
-    /// binary (`.build/<config>/glimpse`, also through the triple-named build folder).
+    /// Folders searched, in order: $GLIMPSE_MODELS, ./models, the package's models/ seen from the binary
+    /// (`.build/<config>/glimpse`, also through the triple-named build folder), and last the models/ of
+    /// the source tree it was built from (builds with another --scratch-path).
     static func searchFolders(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var folders: [String] = []
         if let dir = environment["GLIMPSE_MODELS"], !dir.isEmpty { folders.append(dir) }
@@ -18,6 +19,8 @@ enum ShippedModels {
             dir = dir.deletingLastPathComponent()
             folders.append(dir.appendingPathComponent("models").path)
         }
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        folders.append(sources.appendingPathComponent("models").path)
         return folders
     }
 
