@@ -8,7 +8,8 @@ public final class LinearScratch: @unchecked Sendable {
     /// One dequantized weight tile per thread: (tileRows, maxCols) floats.
     let tiles: [UnsafeMutablePointer<Float>]
     let maxCols: Int
-    static let tileRows = 32
+    // 256 rows: sgemm on 32-row tiles ran prefill ~15% slower (GPT-J-6B Q4_0, 152 tokens: 8.3 vs 9.7 tok/s)
+    static let tileRows = 256
     /// Up to this many rows run as matrix-vector products (one pass over the weights for all of them).
     public static let maxVectorRows = 8
 
