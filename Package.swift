@@ -6,6 +6,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "glimpse", targets: ["glimpse"]),
+        // Libraries for the libFuzzer harnesses in Fuzz/ (a separate package that depends on this one).
+        .library(name: "GGUF", targets: ["GGUF"]),
+        .library(name: "Conversion", targets: ["Conversion"]),
+        .library(name: "Vision", targets: ["Vision"]),
+        .library(name: "Multimodal", targets: ["Multimodal"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -97,13 +97,19 @@ public struct PromptTemplate: Sendable, Equatable {
         }
     }
 
+    /// One left-to-right pass over the placeholders `placeholders(in:)` finds: values go in verbatim,
+    /// so braces inside a caption or question are never filled in turn.
     static func fill(_ text: String, _ values: [String: String], source: String) throws -> String {
-        var out = text
-        for name in Set(placeholders(in: text)) {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let name = String(rest[rest.index(after: open)..<close])
             guard let v = values[name] else { throw Failure.missingValue(name: name, source: source) }
-            out = out.replacingOccurrences(of: "{\(name)}", with: v)
+            out += rest[..<open]
+            out += v
+            rest = rest[rest.index(after: close)...]
         }
-        return out
+        return out + rest
     }
 }
 

@@ -73,6 +73,16 @@ struct PromptTemplateTests {
             == "<image>A picture of a dog.<image>A picture of a cat.<image>A picture of")
     }
 
+    /// Found by Fuzz/prompt: values were substituted one name at a time over the whole text, so a
+    /// `{question}` inside an answer (or `{answer}` inside a question) was filled too, depending on the
+    /// order a Set listed the names. Both cases together fail whichever order that is.
+    @Test func valuesAreInsertedVerbatim() throws {
+        #expect(try PromptTemplate.fewShotVQA.render(shots: [["question": "q", "answer": "see {question}"]], query: ["question": "q2"])
+            == "<image>Q: q A: see {question}\n<image>Q: q2 A:")
+        #expect(try PromptTemplate.fewShotVQA.render(shots: [["question": "is {answer} right?", "answer": "no"]], query: ["question": "{caption}"])
+            == "<image>Q: is {answer} right? A: no\n<image>Q: {caption} A:")
+    }
+
     @Test func badTemplatesAreRefused() {
         #expect(throws: PromptTemplate.Failure.unknownPlaceholder(name: "nmae", source: "t")) {
             try PromptTemplate(text: "<image>{nmae}", source: "t")

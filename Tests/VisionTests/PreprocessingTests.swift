@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Vision
 
 /// PILResize and CLIPPreprocessor against Pillow / torchvision, starting from Pillow's decoded
@@ -68,6 +69,30 @@ struct PreprocessingTests {
         let tall = RGBImage(width: 2, height: 7, pixels: (0..<14).flatMap { [UInt8($0), 0, 0] })
         // Crop 2x2 from 2x7: top = round(2.5) = 2, so rows 2 and 3 (pixels 4...7).
         #expect(CLIPPreprocessor.centerCrop(tall, size: 2).pixels.enumerated().filter { $0.offset % 3 == 0 }.map(\.element) == [4, 5, 6, 7])
+    }
+
+    /// Found by Fuzz/image: an 828-byte 50984x30 JPEG took 13-169 s in the fuzz build at n=224, because
+    /// its whole 380680x224 resize was computed before the center crop; the 206-byte 1x65535 PNG (made
+    /// by hand for the same cause) would need 10 GB. Only the crop's window is resized now.
+    @Test(arguments: ["fuzz_wide_cmyk_50984x30.jpg", "fuzz_thin_1x65535.png"])
+    func thinImagesResizeOnlyTheCrop(_ file: String) throws {
+        let image = try ImageLoader.load(path: ImageFixtureIndex.path(file))
+        let cropped = CLIPPreprocessor(size: 224).resizedAndCropped(image)
+        #expect(cropped.width == 224 && cropped.height == 224)
+    }
+
+    /// A window of a resize equals the same crop of the full resize, whichever pass runs first or is skipped.
+    @Test func windowedResizeEqualsCroppedFullResize() {
+        var rng = SplitMix64(seed: 7)
+        let source = RGBImage(width: 37, height: 40, pixels: (0..<37 * 40 * 3).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+        // vertical first, horizontal first, both up, vertical only, horizontal only, none
+        for (width, height) in [(30, 10), (10, 30), (80, 95), (37, 13), (20, 40), (37, 40)] {
+            let full = PILResize.bicubic(source, width: width, height: height)
+            for (columns, rows) in [(0..<width, 0..<height), (1..<width - 1, 2..<height / 2), (width / 2..<width / 2 + 1, 0..<1)] {
+                let window = PILResize.bicubic(source, width: width, height: height, columns: columns, rows: rows)
+                #expect(window == PILResize.crop(full, columns: columns, rows: rows), "\(width)x\(height) window \(columns) x \(rows)")
+            }
+        }
     }
 
     static func pillowDecoded(_ file: String) throws -> RGBImage {

@@ -45,10 +45,21 @@ public struct CLIPPreprocessor: Sendable {
     /// The uint8 image after Resize and CenterCrop, i.e. what ToTensor receives.
     public func resizedAndCropped(_ image: RGBImage) -> RGBImage {
         let (width, height) = Self.resizedSize(width: image.width, height: image.height, shorterSide: size)
-        let resized = (width == image.width && height == image.height)
-            ? image  // torchvision returns the image untouched when the size already matches
-            : PILResize.bicubic(image, width: width, height: height)
-        return Self.centerCrop(resized, size: size)
+        // torchvision returns the image untouched when the size already matches
+        if width == image.width && height == image.height { return Self.centerCrop(image, size: size) }
+        guard width >= size && height >= size else {
+            return Self.centerCrop(PILResize.bicubic(image, width: width, height: height), size: size)
+        }
+        // The crop needs no padding, so only its window of the resize is computed: the long side of a
+        // thin image grows without bound (1x65535 -> 224x14.7M) while the crop stays size x size.
+        let left = Self.cropStart(width, size: size), top = Self.cropStart(height, size: size)
+        return PILResize.bicubic(image, width: width, height: height, columns: left..<left + size, rows: top..<top + size)
+    }
+
+    /// Where torchvision's center crop starts along a side of `side` >= `size` pixels:
+    /// `int(round((side - size) / 2.0))`, with Python's round-half-to-even.
+    static func cropStart(_ side: Int, size: Int) -> Int {
+        Int((Double(side - size) / 2.0).rounded(.toNearestOrEven))
     }
 
     /// torchvision's `_compute_resized_output_size` for an int size: the shorter side becomes
@@ -66,8 +77,8 @@ public struct CLIPPreprocessor: Sendable {
         let padLeft = image.width < size ? (size - image.width) / 2 : 0
         let padTop = image.height < size ? (size - image.height) / 2 : 0
         let paddedWidth = max(image.width, size), paddedHeight = max(image.height, size)
-        let left = Int((Double(paddedWidth - size) / 2.0).rounded(.toNearestOrEven)) - padLeft
-        let top = Int((Double(paddedHeight - size) / 2.0).rounded(.toNearestOrEven)) - padTop
+        let left = cropStart(paddedWidth, size: size) - padLeft
+        let top = cropStart(paddedHeight, size: size) - padTop
 
         var out = [UInt8](repeating: 0, count: size * size * 3)
         for y in 0..<size {

@@ -11,32 +11,48 @@
 public enum PILResize {
     /// Resizes with Pillow's bicubic filter (a = -0.5); equal sizes return the image unchanged.
     public static func bicubic(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+        bicubic(image, width: width, height: height, columns: 0..<width, rows: 0..<height)
+    }
+
+    /// The `columns` x `rows` window of `bicubic(image, width:height:)`, bit for bit, computed without
+    /// the rest of the output: each output pixel has its own weights, so a window only skips work.
+    /// CLIP's center crop keeps size x size pixels of a resize whose long side can be thousands of times
+    /// larger (a 1x65535 PNG resized to 224x14.7M would take 10 GB).
+    static func bicubic(_ image: RGBImage, width: Int, height: Int, columns: Range<Int>, rows: Range<Int>) -> RGBImage {
         precondition(width > 0 && height > 0, "PILResize: output size \(width)x\(height)")
-        let needHorizontal = width != image.width, needVertical = height != image.height
-        if !needHorizontal && !needVertical { return image }
-        let horizontal = Coefficients(inSize: image.width, outSize: width, filter: .bicubic)
-        let vertical = Coefficients(inSize: image.height, outSize: height, filter: .bicubic)
+        precondition(!columns.isEmpty && !rows.isEmpty && columns.lowerBound >= 0 && columns.upperBound <= width
+                     && rows.lowerBound >= 0 && rows.upperBound <= height,
+                     "PILResize: window \(columns) x \(rows) outside \(width)x\(height)")
+        // A pass whose size does not change is skipped (as Pillow does); the window then only crops that axis.
+        let horizontal = width != image.width ? Coefficients(inSize: image.width, outSize: width, window: columns, filter: .bicubic) : nil
+        let vertical = height != image.height ? Coefficients(inSize: image.height, outSize: height, window: rows, filter: .bicubic) : nil
 
         // Pillow 13 runs the vertical pass first when the height loses more than twice as many
         // pixels as the width (Pillow <= 12 always went horizontal first). The 8-bit rounding
         // between passes makes the order visible in the output.
         let heightLoss = image.height - height, widthLoss = image.width - width
-        if heightLoss > 0 && heightLoss > widthLoss * 2 {
-            var current = resampleVertical(image, rowOffset: 0, vertical)
-            if needHorizontal { current = resampleHorizontal(current, rows: 0..<current.height, horizontal) }
-            return current
+        if let vertical, heightLoss > 0 && heightLoss > widthLoss * 2 {
+            let current = resampleVertical(image, rowOffset: 0, vertical)
+            return horizontal.map { resampleHorizontal(current, rows: 0..<current.height, $0) }
+                ?? crop(current, columns: columns, rows: 0..<current.height)
         }
-        var current = image
-        var rowOffset = 0
-        if needHorizontal {
-            // Only the source rows the vertical pass will read are resampled horizontally.
-            let first = vertical.start[0]
-            let last = vertical.start[height - 1] + vertical.count[height - 1]
-            current = resampleHorizontal(image, rows: first..<last, horizontal)
-            rowOffset = first
+        // Only the source rows the vertical pass will read are resampled horizontally.
+        let sourceRows = vertical.map { $0.start[0]..<($0.start[$0.outSize - 1] + $0.count[$0.outSize - 1]) } ?? rows
+        let current = horizontal.map { resampleHorizontal(image, rows: sourceRows, $0) }
+            ?? crop(image, columns: columns, rows: sourceRows)
+        return vertical.map { resampleVertical(current, rowOffset: sourceRows.lowerBound, $0) } ?? current
+    }
+
+    /// The pixels of `image` in `columns` x `rows` (the image itself when that is all of it).
+    static func crop(_ image: RGBImage, columns: Range<Int>, rows: Range<Int>) -> RGBImage {
+        if columns == 0..<image.width && rows == 0..<image.height { return image }
+        var out: [UInt8] = []
+        out.reserveCapacity(columns.count * rows.count * 3)
+        for y in rows {
+            let row = y * image.width * 3
+            out += image.pixels[(row + columns.lowerBound * 3)..<(row + columns.upperBound * 3)]
         }
-        if needVertical { current = resampleVertical(current, rowOffset: rowOffset, vertical) }
-        return current
+        return RGBImage(width: columns.count, height: rows.count, pixels: out)
     }
 
     /// Pillow's fixed-point precision: 32 bits minus 8 for the pixel and 2 for overshoot.

@@ -17,9 +17,10 @@ extension PILResize {
         }
     }
 
-    /// For each output pixel along one axis: the first source pixel, how many follow, and their
-    /// fixed-point weights (`ksize` slots per output pixel, unused slots zero).
+    /// For each output pixel of a window along one axis: the first source pixel, how many follow, and
+    /// their fixed-point weights (`ksize` slots per output pixel, unused slots zero).
     struct Coefficients {
+        /// Output pixels in the window (arrays are indexed from the window's start).
         let outSize: Int
         let ksize: Int
         var start: [Int]
@@ -28,21 +29,23 @@ extension PILResize {
         /// Rounding term every sum starts from: 0.5 in fixed point.
         let half = 1 << (PILResize.precisionBits - 1)
 
-        init(inSize: Int, outSize: Int, filter: Filter) {
+        /// Weights for output pixels `window` (all of them by default) of an `inSize` -> `outSize` resize.
+        init(inSize: Int, outSize: Int, window: Range<Int>? = nil, filter: Filter) {
+            let window = window ?? 0..<outSize
             // Pillow works on the box (0, inSize) given as floats; for whole sizes that is exact.
             let scale = Double(inSize) / Double(outSize)
             // Downscaling stretches the filter over more source pixels (antialiasing).
             let filterScale = max(scale, 1.0)
             let support = filter.support * filterScale
             let ksize = Int(support.rounded(.up)) * 2 + 1
-            self.outSize = outSize
+            self.outSize = window.count
             self.ksize = ksize
-            start = [Int](repeating: 0, count: outSize)
-            count = [Int](repeating: 0, count: outSize)
-            weights = [Int32](repeating: 0, count: outSize * ksize)
+            start = [Int](repeating: 0, count: window.count)
+            count = [Int](repeating: 0, count: window.count)
+            weights = [Int32](repeating: 0, count: window.count * ksize)
 
             var k = [Double](repeating: 0, count: ksize)
-            for xx in 0..<outSize {
+            for (i, xx) in window.enumerated() {
                 let center = (Double(xx) + 0.5) * scale
                 let ss = 1.0 / filterScale
                 // C's (int) cast truncates toward zero; Int(_:) on a Double does the same.
@@ -60,10 +63,10 @@ extension PILResize {
                 for x in 0..<xmax {
                     // normalize_coeffs_8bpc: round half away from zero into 22 fractional bits.
                     let scaled = k[x] * Double(1 << PILResize.precisionBits)
-                    weights[xx * ksize + x] = Int32(k[x] < 0 ? -0.5 + scaled : 0.5 + scaled)
+                    weights[i * ksize + x] = Int32(k[x] < 0 ? -0.5 + scaled : 0.5 + scaled)
                 }
-                start[xx] = xmin
-                count[xx] = xmax
+                start[i] = xmin
+                count[i] = xmax
             }
         }
     }
