@@ -59,8 +59,13 @@ public enum Linear {
         } else {
             let tileRows = LinearScratch.tileRows
             let nTiles = (rows + tileRows - 1) / tileRows
-            pool.parallelFor(nTiles) { tile, thread in
+            // Few output rows and many tokens (the image encoder's early convolutions: 64-256 channels over
+            // thousands of pixels) also split the tokens, so every thread has work.
+            let tokenChunks = nTiles >= 2 * pool.size ? 1 : max(1, min(tokens / 64, (2 * pool.size + nTiles - 1) / nTiles))
+            pool.parallelFor(nTiles * tokenChunks) { item, thread in
+                let tile = item / tokenChunks, chunk = item % tokenChunks
                 let r0 = tile * tileRows, r1 = min(rows, r0 + tileRows)
+                let t0 = chunk * tokens / tokenChunks, t1 = (chunk + 1) * tokens / tokenChunks
                 let weights: UnsafePointer<Float>
                 if w.type == .f32 {
                     weights = (w.data + r0 * w.rowBytes).assumingMemoryBound(to: Float.self)
@@ -68,8 +73,8 @@ public enum Linear {
                     gk_dequantize_rows(w.type.kernelID, w.data, Int64(cols), scratch.tiles[thread], Int64(r0), Int64(r1))
                     weights = UnsafePointer(scratch.tiles[thread])
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(r1 - r0), Int32(cols),
-                            1, input, Int32(cols), weights, Int32(cols), 0, output + r0, Int32(rows))
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t1 - t0), Int32(r1 - r0), Int32(cols),
+                            1, input + t0 * cols, Int32(cols), weights, Int32(cols), 0, output + t0 * rows + r0, Int32(rows))
             }
         }
         if let bias {
