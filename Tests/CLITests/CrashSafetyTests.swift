@@ -39,27 +39,31 @@ import TestSupport
         let journal = out + ".journal.jsonl"
         var rng = SplitMix64(seed: job == "vqa" ? 7 : 11)
         var kills = 0, finished = false
-        for attempt in 0..<12 where !finished {
+        for attempt in 0..<16 where !finished {
             let p = Process()
             p.executableURL = Fixtures.glimpseBinary
             p.arguments = args + ["--out", out]
             p.standardError = FileHandle.nullDevice
             p.standardOutput = FileHandle.nullDevice
-            // Every third attempt dies right after startup; the others anywhere in a run's length.
-            let delay = attempt % 3 == 0 ? Double.random(in: 0...0.02, using: &rng) : Double.random(in: 0...cleanSeconds, using: &rng)
+            // Kill right after startup, after 1-4 more journaled results, or at a random moment.
+            let before = journalLines(journal).count
+            let mode = attempt % 3
+            let delay = mode == 0 ? Double.random(in: 0...0.02, using: &rng) : Double.random(in: 0...(cleanSeconds / 2), using: &rng)
+            let wanted = Int.random(in: 1...4, using: &rng)
             try p.run()
-            let deadline = Date().addingTimeInterval(delay)
-            while p.isRunning && Date() < deadline { usleep(200) }
+            let deadline = Date().addingTimeInterval(mode == 1 ? 60 : delay)
+            while p.isRunning && Date() < deadline && !(mode == 1 && journalLines(journal).count >= before + wanted) { usleep(200) }
             if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
             p.waitUntilExit()
             finished = p.terminationReason == .exit && p.terminationStatus == 0
-            if attempt == 5, !finished, let h = FileHandle(forWritingAtPath: journal) {
+            if attempt == 4, !finished, let h = FileHandle(forWritingAtPath: journal) {
                 // A torn last line, as a kill in the middle of a write leaves it.
                 h.seekToEndOfFile()
                 h.write(Data("{\"image_id\":99,\"capt".utf8))
                 try h.close()
             }
         }
+        print("[measured] \(job): killed \(kills) times before a run finished")
         #expect(kills >= 4, "too few runs were killed to test anything (\(kills))")
         let r = try CLI.run(args + ["--out", out])
         #expect(r.status == 0, "\(r.stderr)")
