@@ -136,6 +136,8 @@ class Batcher:
             i = rng.randrange(len(self.scenes))
             q, a, _t = rng.choice(ms.questions(self.scenes[i], rng))
             return [("img", "scene", i), ("txt", self.ids(f"Q: {q} A: {a}\n") + [self.eot], True)]
+        if kind == "words":
+            return self.word_episode()
         cats = ms.sample_category_pair(rng)
         names = ms.sample_names(rng, held_out=False)
         imgs = [rng.sample(self.by_cat[c], 2) for c in cats]
@@ -154,8 +156,22 @@ class Batcher:
                      ("txt", self.ids("Q: What is this? A: This is a"), False), ("txt", self.ids(" " + names[q]), True)]
         return segs
 
+    def word_episode(self):
+        """A fast-binding episode with each image replaced by its category in words ("red circle."): the
+        same name-copying-by-match that image episodes need, on tokens, where it is learned fast."""
+        rng = self.rng
+        cats = ms.sample_category_pair(rng)
+        names = ms.sample_names(rng, held_out=False)
+        segs = [("txt", self.ids(f"{c} {s}. This is a {n}. "), False) for (c, s), n in zip(cats, names)]
+        for k in range(1 + (rng.randrange(self.episode_queries) if self.episode_queries > 1 else 0)):
+            q = rng.randrange(2)
+            c, s = cats[q]
+            segs += [("txt", self.ids(f"{c} {s}. Q: What is this? A: This is a"), False), ("txt", self.ids(" " + names[q]), True)]
+            segs += [("txt", self.ids(". "), False)]
+        return segs[:-1]
+
     def batch(self, size: int, mix=(0.3, 0.3, 0.4)):
-        kinds = self.rng.choices(["caption", "vqa", "episode"], weights=mix, k=size)
+        kinds = self.rng.choices(["caption", "vqa", "episode", "words"][: len(mix)], weights=mix, k=size)
         return [self.example(k) for k in kinds]
 
 
@@ -356,8 +372,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--scenes", type=int, default=10000)
     ap.add_argument("--objects", type=int, default=3600)
-    ap.add_argument("--mix", type=float, nargs=3, default=[0.3, 0.3, 0.4],
-                    help="weights of caption, VQA and fast-binding examples")
+    ap.add_argument("--mix", type=float, nargs="+", default=[0.3, 0.3, 0.4],
+                    help="weights of caption, VQA and fast-binding examples, and optionally of fast-binding "
+                         "episodes in words (categories written out instead of images)")
     ap.add_argument("--stop-at", type=int, default=None,
                     help="stop after this many steps (the schedule still spans --steps)")
     ap.add_argument("--aux", type=float, default=0.0, help="weight of the auxiliary count loss")
