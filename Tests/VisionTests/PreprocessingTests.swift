@@ -81,6 +81,18 @@ struct PreprocessingTests {
         #expect(cropped.width == 224 && cropped.height == 224)
     }
 
+    /// A 421-byte JPEG declaring 16424x12830 pixels (found by Fuzz/image as a 22 s "slow unit") is refused
+    /// from its header, as Pillow refuses it (DecompressionBombError above 178,956,970 pixels).
+    @Test func decompressionBombIsRefusedFromTheHeader() {
+        do {
+            _ = try ImageLoader.load(path: ImageFixtureIndex.path("fuzz_bomb_210mpx.jpg"))
+            Issue.record("a 210-megapixel image was accepted")
+        } catch {
+            guard case .tooLarge(_, let width, let height, let limit) = error else { Issue.record("\(error)"); return }
+            #expect(width * height == 210_719_920 && limit == 178_956_970)
+        }
+    }
+
     /// A window of a resize equals the same crop of the full resize, whichever pass runs first or is skipped.
     @Test func windowedResizeEqualsCroppedFullResize() {
         var rng = SplitMix64(seed: 7)

@@ -4,9 +4,10 @@ import Foundation
 /// Reads JPEG and PNG files into RGB pixels identical to Pillow's `Image.open(path).convert("RGB")`
 /// (no EXIF rotation, alpha dropped without compositing, as Pillow does).
 public enum ImageLoader {
-    /// Largest accepted width * height (2^28, ~268 megapixels, ~805 MB of RGB); larger headers are
-    /// refused before any pixel memory is allocated.
-    public static let maxPixels = 1 << 28
+    /// Largest accepted width * height: Pillow's decompression-bomb limit (twice Image.MAX_IMAGE_PIXELS;
+    /// ~537 MB of RGB), so Glimpse refuses what the reference refuses. Larger headers are refused before
+    /// any pixel memory is allocated: a 421-byte JPEG declaring 210 megapixels took 4 s and 630 MB before.
+    public static let maxPixels = 178_956_970
 
     /// Decodes the image file at `path`; the format comes from the file's leading bytes.
     public static func load(path: String) throws(ImageError) -> RGBImage {
