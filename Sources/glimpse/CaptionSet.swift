@@ -36,13 +36,12 @@ extension Glimpse {
             let entries = set.select(try coco.map { try ImageSet.annotated($0, folder: images) } ?? ImageSet.folder(images))
             let runner = try task.makeRunner(modelOptions: modelOptions, kind: .caption)
             let settings = sampling.settings(defaultTemperature: 0)
-            let journal = try set.journal(modelOptions, task, settings, seed: sampling.seed ?? 0, stops: task.stopStrings(for: .caption))
-            let setRun = SetRun(label: "caption-set", journal: journal, runner: runner, sampling: settings,
+            let journal = try set.journal(runner, task, settings, seed: sampling.seed ?? 0, stops: task.stopStrings(for: .caption))
+            var setRun = SetRun(label: "caption-set", journal: journal, runner: runner, sampling: settings,
                                 baseSeed: sampling.seed ?? 0, maxTokens: task.maxTokens, stops: task.stopStrings(for: .caption),
-                                clean: { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, idKey: "image_id", valueKey: "caption")
-            var batched = setRun
-            batched.batch = task.batch
-            let (results, failed) = try batched.run(entries.map { SetRun.Item(id: $0.id, image: $0.path, values: [:]) })
+                                idKey: "image_id", valueKey: "caption")
+            setRun.batch = task.batch
+            let (results, failed) = try setRun.run(entries.map { SetRun.Item(id: $0.id, image: $0.path, values: [:]) })
             let wanted = Set(entries.map(\.id))
             let captions = results.filter { wanted.contains($0.key) }
             try COCOCaptionResult.write(captions, to: URL(fileURLWithPath: set.out))
@@ -55,11 +54,10 @@ extension Glimpse {
                     "images": candidates.count, "BLEU-1": scores.bleu1, "BLEU-2": scores.bleu2, "BLEU-3": scores.bleu3,
                     "BLEU-4": scores.bleu4, "ROUGE-L": scores.rougeL, "CIDEr-D": scores.ciderD,
                 ]
-                let metricsPath = (set.out as NSString).deletingPathExtension + ".metrics.json"
-                try AtomicFile.writeJSON(metrics, to: metricsPath)
+                try AtomicFile.writeJSON(metrics, to: set.metricsPath)
                 print(String(format: "BLEU-1 %.4f  BLEU-2 %.4f  BLEU-3 %.4f  BLEU-4 %.4f  ROUGE-L %.4f  CIDEr-D %.4f  (%d images)",
                              scores.bleu1, scores.bleu2, scores.bleu3, scores.bleu4, scores.rougeL, scores.ciderD, candidates.count))
-                CLI.log("caption-set: metrics written to \(metricsPath)")
+                CLI.log("caption-set: metrics written to \(set.metricsPath)")
             }
             if !failed.isEmpty {
                 throw CLIFailure("\(failed.count) images failed: " + failed.map { "\($0.0.image) (\($0.1))" }.joined(separator: "; "))

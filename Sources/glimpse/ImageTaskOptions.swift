@@ -59,8 +59,9 @@ struct ImageTaskOptions: ParsableArguments {
         return try SupportFile.load(path: shots)
     }
 
-    func makeRunner(modelOptions: ModelOptions, kind: Kind, shotLimit: Int? = nil) throws -> FewShotRunner {
-        var examples = try supportExamples()
+    /// - Parameter support: the support examples when the caller chose them (vqa --shots K); --shots FILE otherwise.
+    func makeRunner(modelOptions: ModelOptions, kind: Kind, support: [SupportExample]? = nil, shotLimit: Int? = nil) throws -> FewShotRunner {
+        var examples = try support ?? supportExamples()
         if let shotLimit { examples = Array(examples.prefix(shotLimit)) }
         let template = try template(for: kind, fewShot: !examples.isEmpty)
         let (model, session, _) = try modelOptions.load()

@@ -22,8 +22,8 @@ struct SetRun {
     let baseSeed: UInt64
     let maxTokens: Int
     let stops: [String]
-    /// Turns generated text into the stored answer (trimming, cutting).
-    let clean: (String) -> String
+    /// Turns generated text into the stored answer.
+    var clean: (String) -> String = { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     /// The record's key name in the output ("image_id" / "question_id") and value name ("caption" / "answer").
     let idKey: String
     let valueKey: String
@@ -126,13 +126,16 @@ struct SetOptions: ParsableArguments {
         return chosen
     }
 
+    /// Where the scores go when annotations are given: OUT with its extension replaced by .metrics.json.
+    var metricsPath: String { (out as NSString).deletingPathExtension + ".metrics.json" }
+
     /// A journal whose first line records every setting that changes results, so a resumed run can only
     /// continue an identical one (--limit, --shard and --batch do not change any single result).
-    func journal(_ model: ModelOptions, _ task: ImageTaskOptions, _ s: SamplingSettings, seed: UInt64, stops: [String]) throws -> ResultJournal {
+    /// The model files are named as mapped, with their size and modification time then.
+    func journal(_ runner: FewShotRunner, _ task: ImageTaskOptions, _ s: SamplingSettings, seed: UInt64, stops: [String]) throws -> ResultJournal {
         try ResultJournal(path: out + ".journal.jsonl", settings: [
-            "model": try model.modelPath(), "mmproj": try task.projectorPath(), "prompt_file": task.promptFile ?? "built-in",
-            "model_file": try FileIdentity(path: try model.modelPath()).description,
-            "mmproj_file": try FileIdentity(path: try task.projectorPath()).description,
+            "model": runner.model.file.path, "mmproj": runner.projector.file.path, "prompt_file": task.promptFile ?? "built-in",
+            "model_file": runner.model.file.identity.description, "mmproj_file": runner.projector.file.identity.description,
             "shots": task.shots ?? "", "max_tokens": String(task.maxTokens), "stops": stops.joined(separator: "\u{1F}"),
             "sampling": "\(s.temperature) \(s.topK) \(s.topP) \(s.minP) \(s.repetitionPenalty) \(s.compat) \(seed)",
         ])

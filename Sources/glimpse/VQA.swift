@@ -44,7 +44,7 @@ extension Glimpse {
             let byImage = Dictionary(try ImageSet.folder(images).map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
             let annotationList = try annotations.map { try VQAAnnotations.load(from: URL(fileURLWithPath: $0)).annotations }
             let answers = annotationList.map { list in Dictionary(list.map { ($0.questionID, $0) }, uniquingKeysWith: { a, _ in a }) }
-            var support: [SupportExample] = []
+            var support: [SupportExample]?
             var evaluated = qs
             if let s = task.shots, let k = Int(s) {
                 guard let answers else { throw CLIFailure("--shots K needs --annotations") }
@@ -56,8 +56,6 @@ extension Glimpse {
                 }
                 let used = Set(chosen.map(\.questionID))
                 evaluated = qs.filter { !used.contains($0.questionID) }
-            } else {
-                support = try task.supportExamples()
             }
             var items: [SetRun.Item] = []
             var missing: [String] = []
@@ -67,16 +65,12 @@ extension Glimpse {
             }
             items = set.select(items)
 
-            let (model, session, _) = try modelOptions.load()
-            let projector = try VisionProjector(path: try task.projectorPath(), threads: modelOptions.threads)
-            let template = try task.template(for: .vqa, fewShot: !support.isEmpty)
-            let runner = try FewShotRunner(model: model, projector: projector, template: template, shots: support, session: session)
+            let runner = try task.makeRunner(modelOptions: modelOptions, kind: .vqa, support: support)
             let settings = sampling.settings(defaultTemperature: 0)
             let stops = task.stopStrings(for: .vqa)
-            let journal = try set.journal(modelOptions, task, settings, seed: sampling.seed ?? 0, stops: stops)
+            let journal = try set.journal(runner, task, settings, seed: sampling.seed ?? 0, stops: stops)
             var setRun = SetRun(label: "vqa", journal: journal, runner: runner, sampling: settings, baseSeed: sampling.seed ?? 0,
-                                maxTokens: task.maxTokens, stops: stops, clean: { $0.trimmingCharacters(in: .whitespacesAndNewlines) },
-                                idKey: "question_id", valueKey: "answer")
+                                maxTokens: task.maxTokens, stops: stops, idKey: "question_id", valueKey: "answer")
             setRun.batch = task.batch
             let (results, failed) = try setRun.run(items)
             let wanted = Set(items.map(\.id))
@@ -85,13 +79,12 @@ extension Glimpse {
             CLI.log("vqa: wrote \(answered.count) answers to \(set.out)")
             if let annotationList {
                 let scores = try vqaAccuracy(predictions: answered, annotations: annotationList)
-                let metricsPath = (set.out as NSString).deletingPathExtension + ".metrics.json"
                 var metrics: [String: Any] = ["vqa_accuracy": scores.overall * 100, "questions": scores.questionIDs.count]
                 metrics["per_answer_type"] = scores.perAnswerType.mapValues { $0 * 100 }
-                try AtomicFile.writeJSON(metrics, to: metricsPath)
+                try AtomicFile.writeJSON(metrics, to: set.metricsPath)
                 print(String(format: "VQA accuracy: %.2f over %d questions", scores.overall * 100, scores.questionIDs.count))
                 for (type, acc) in scores.perAnswerType.sorted(by: { $0.key < $1.key }) { print(String(format: "  %@: %.2f", type, acc * 100)) }
-                CLI.log("vqa: metrics written to \(metricsPath)")
+                CLI.log("vqa: metrics written to \(set.metricsPath)")
             }
             let problems = missing + failed.map { "question \($0.0.id): \($0.1)" }
             if !problems.isEmpty { throw CLIFailure("\(problems.count) questions failed: " + problems.joined(separator: "; ")) }

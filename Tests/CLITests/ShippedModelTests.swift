@@ -38,8 +38,7 @@ import TestSupport
                                    "-p", "Once upon a time", "--temp", "0", "-n", "8", "--json"])
         #expect(r.stdout == shipped.stdout)
 
-        // The projector is missing there and everywhere else the search looks only if models/ is gone,
-        // so here an explicit missing --mmproj must name the file.
+        // An explicit --mmproj is never replaced by a search: a missing one is an error naming it.
         let missing = try CLI.run(["caption", "--mmproj", dir.appendingPathComponent("none.gguf").path, Self.example], in: dir, environment: env)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("none.gguf"))
@@ -61,6 +60,9 @@ import TestSupport
             return (o?["tokens"] as? [[String: Any]] ?? []).map { ($0["id"] as? Int ?? -1, $0["logprob"] as? Double ?? .nan) }
         }
         let a = tokens(simd), b = tokens(portable)
+        // The variable really switches the kernels (bench names the path it runs).
+        let bench = ["bench", "--reps", "1", "--gen", "1", "--image-tokens", "1", "--text-tokens", "1"]
+        #expect(try CLI.run(bench, environment: env).stdout.contains("kernels: scalar"))
         #expect(a.count >= 8 && a.map(\.0) == b.map(\.0), "\(a.count) tokens")
         for (x, y) in zip(a, b) { #expect(abs(x.1 - y.1) < 1e-3, "\(x.1) vs \(y.1)") }
     }

@@ -64,6 +64,12 @@ enum CheckpointFixtures {
         }
     }
 
+    /// Bytes from hex digits ("80027d" -> [0x80, 0x02, 0x7d]), for pickles written out in tests.
+    static func bytes(hex s: String) -> [UInt8] {
+        let digits = Array(s.utf8)
+        return stride(from: 0, to: digits.count - 1, by: 2).compactMap { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16) }
+    }
+
     /// Runs `body`, requiring it to throw a CheckpointError, and returns that error.
     static func error(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> CheckpointError? {
         do {

@@ -12,11 +12,6 @@ import Testing
         try bytes.withUnsafeBytes { try RestrictedUnpickler(bytes: $0, fileName: "data.pkl", limits: limits).load() }
     }
 
-    static func hex(_ s: String) -> [UInt8] {
-        let digits = Array(s.utf8)
-        return stride(from: 0, to: digits.count - 1, by: 2).compactMap { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16) }
-    }
-
     /// `pickle.dumps({"model": Evil()}, protocol=p)` in CPython 3, where Evil.__reduce__ returns
     /// `(os.system, ("touch /tmp/glimpse-pwned",))`: the classic malicious checkpoint.
     static let cpythonPayloads: [Int: String] = [
@@ -31,7 +26,7 @@ import Testing
     @Test(arguments: cpythonPayloads.keys.sorted())
     func osSystemPayloadIsRefusedUnrun(protocolVersion: Int) throws {
         try? FileManager.default.removeItem(atPath: Self.marker)
-        let bytes = Self.hex(try #require(Self.cpythonPayloads[protocolVersion]))
+        let bytes = CheckpointFixtures.bytes(hex: try #require(Self.cpythonPayloads[protocolVersion]))
         let e = CheckpointFixtures.error { _ = try load(bytes) }
         if protocolVersion == 0 {
             // Protocol 0's text opcodes (the dict's `(d`, unicode `V`) are not read at all.

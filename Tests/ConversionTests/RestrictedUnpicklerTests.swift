@@ -11,17 +11,6 @@ import GGUF  // MappedFile lives in GGUF in the main package
         try bytes.withUnsafeBytes { try RestrictedUnpickler(bytes: $0, fileName: "data.pkl", limits: limits).load() }
     }
 
-    func hex(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = s.startIndex
-        while i < s.endIndex {
-            let j = s.index(i, offsetBy: 2)
-            out.append(UInt8(s[i..<j], radix: 16) ?? 0)
-            i = j
-        }
-        return out
-    }
-
     func u(_ s: String) -> [UInt8] { Array(s.utf8) }
 
     /// Python-repr-like rendering of an unpickled value, for compact assertions.
@@ -54,7 +43,7 @@ import GGUF  // MappedFile lives in GGUF in the main package
             + "00808a08ffffffffffffff7f655806000000666c6f617473710347400c00000000000047bfb999999999999a86710458040000006d69736371055d71"
             + "06284e8889580600000068c3a96c6c6f7107294b018571084b014b028671094b014b024b0387710a284b014b024b034b0474710b6558020000006f"
             + "64710c63636f6c6c656374696f6e730a4f726465726564446963740a710d2952710e2858010000007a710f4b0158010000006171104b0275752e"
-        let object = try load(hex(p2))
+        let object = try load(CheckpointFixtures.bytes(hex: p2))
         #expect(render(object.root, object.heap) == Self.expectedRender)
     }
 
@@ -63,7 +52,7 @@ import GGUF  // MappedFile lives in GGUF in the main package
             + "0000000000808a08ffffffffffffff7f658c06666c6f6174739447400c00000000000047bfb999999999999a86948c046d697363945d94284e8889"
             + "8c0668c3a96c6c6f94294b0185944b014b0286944b014b024b038794284b014b024b034b047494658c026f64948c0b636f6c6c656374696f6e7394"
             + "8c0b4f72646572656444696374949394295294288c017a944b018c0161944b0275752e"
-        let object = try load(hex(p4))
+        let object = try load(CheckpointFixtures.bytes(hex: p4))
         #expect(render(object.root, object.heap) == Self.expectedRender)
     }
 
@@ -71,7 +60,7 @@ import GGUF  // MappedFile lives in GGUF in the main package
         // pickle.dumps({'b': b'xyz', 'big': b'q'*300, 'd': {1: 'one', 2: 'two'}}, protocol=5)
         let p5 = "8005955f010000000000007d94288c016294430378797a948c0362696794422c010000" + String(repeating: "71", count: 300)
             + "948c0164947d94284b018c036f6e65944b028c0374776f9475752e"
-        let object = try load(hex(p5))
+        let object = try load(CheckpointFixtures.bytes(hex: p5))
         #expect(render(object.root, object.heap) == "{'b': b3, 'big': b300, 'd': {1: 'one', 2: 'two'}}")
     }
 
