@@ -109,7 +109,7 @@ public final class GPTJSession: DecoderSession {
             linear(blk.attnOutput, nil, b.o, t, b.a)
             // 7. MLP on the same normed input: fc_in -> gelu_new -> fc_out
             blk.ffnUpBias.withUnsafeBufferPointer { linear(blk.ffnUp, $0.baseAddress, b.h, t, b.ff) }
-            Activations.geluNew(b.ff, count: t * ff)
+            Activations.geluNew(b.ff, count: t * ff, pool: pool)
             blk.ffnDownBias.withUnsafeBufferPointer { linear(blk.ffnDown, $0.baseAddress, b.ff, t, b.m) }
             // 8. parallel residual: x = x + attn + mlp
             for i in 0..<(t * d) { b.x[i] += b.a[i] + b.m[i] }

@@ -13,9 +13,20 @@ public enum Activations {
         }
     }
 
-    /// transformers' gelu_new (tanh form), in place.
-    public static func geluNew(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        gk_gelu_new(x, Int64(count))
+    /// transformers' gelu_new (tanh form), in place, split over the pool when there is enough work
+    /// (a prefill's MLP activations: tokens x 16384 for GPT-J-6B).
+    public static func geluNew(_ x: UnsafeMutablePointer<Float>, count: Int, pool: ThreadPool? = nil) {
+        guard let pool, pool.size > 1, count >= 65536 else {
+            gk_gelu_new(x, Int64(count))
+            return
+        }
+        // chunks of a multiple of 8 elements, so each element takes the same (vector or scalar) path as
+        // in one call over the whole
+        let parts = 2 * pool.size
+        let chunk = ((count + parts - 1) / parts + 7) / 8 * 8
+        pool.parallelFor((count + chunk - 1) / chunk) { i, _ in
+            gk_gelu_new(x + i * chunk, Int64(min(chunk, count - i * chunk)))
+        }
     }
 
     /// log-softmax of `n` logits into out, computed in double for stable sums.

@@ -118,8 +118,8 @@ struct QuantizedDotTests {
     }
 
     /// The matrix-vector kernels (rows in pairs, two blocks per step) against the integer reference of
-    /// each row, for odd row ranges and odd block counts.
-    @Test(arguments: [GGMLType.q8_0, .q4_0], [32, 96, 4096])
+    /// each row, for odd row ranges and odd block counts (2080 columns: 65 blocks, one past a 64-block chunk).
+    @Test(arguments: [GGMLType.q8_0, .q4_0], [32, 96, 2080, 4096])
     func matvecRowsMatchIntegerReference(type: GGMLType, n: Int) {
         let rows = 7
         let w = ConversionKernelTests.randomFloats(n * rows, seed: 500 + UInt64(n), scale: 3)
