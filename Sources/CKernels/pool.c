@@ -3,6 +3,7 @@
 // to wake here), then fall back to a condition variable so an idle process burns no CPU.
 #include "ckernels.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -13,7 +14,8 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-enum { SPIN_NS = 500000 };  // spin this long before sleeping
+enum { SPIN_NS = 500000 };        // workers spin this long for the next job before sleeping
+enum { YIELD_AFTER_NS = 50000 };  // then spinning threads yield between checks
 
 struct gk_pool {
     int n_threads;
@@ -70,7 +72,10 @@ static void *worker_main(void *arg) {
         while (gen_of(atomic_load_explicit(&p->work, memory_order_acquire)) == seen &&
                !atomic_load_explicit(&p->stop, memory_order_relaxed)) {
             CPU_RELAX();
-            if ((++spins & 255) == 0 && now_ns() - start > SPIN_NS) {
+            if ((++spins & 63) != 0) continue;
+            const uint64_t waited = now_ns() - start;
+            if (waited > YIELD_AFTER_NS && waited <= SPIN_NS) sched_yield();  // let a co-located caller run
+            if (waited > SPIN_NS) {
                 pthread_mutex_lock(&p->mu);
                 atomic_fetch_add(&p->sleeping, 1);
                 while (gen_of(atomic_load(&p->work)) == seen && !atomic_load(&p->stop))
@@ -145,6 +150,14 @@ void gk_pool_run(gk_pool *p, gk_task_fn fn, void *ctx, int64_t n_tasks) {
         pthread_mutex_unlock(&p->mu);
     }
     run_tasks(p, gen, 0);
-    while (atomic_load_explicit(&p->done, memory_order_acquire) < n_tasks) CPU_RELAX();
+    // Wait for the tasks other threads hold. Spin at first (they finish within microseconds when they are
+    // running), then yield: if a worker holding a task shares this core with us, spinning for a whole
+    // time slice would keep it from finishing (the collapse ggml's spinning threads show under load).
+    const uint64_t wait_start = now_ns();
+    uint32_t spins = 0;
+    while (atomic_load_explicit(&p->done, memory_order_acquire) < n_tasks) {
+        CPU_RELAX();
+        if ((++spins & 63) == 0 && now_ns() - wait_start > YIELD_AFTER_NS) sched_yield();
+    }
     pthread_mutex_unlock(&p->run_mu);
 }
