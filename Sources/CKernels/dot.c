@@ -191,10 +191,10 @@ GK_AVX2 static inline __m256 q8_block(const gk_block_q8_0 *w, __m256i xq) {
 
 // The activation's per-block figures the paired kernels need: dx = its scales as floats, and for Q4_0
 // xoff = 8 * sum(q) (null for Q8_0).
-typedef struct { const float *dx, *xoff; } gk_act_info;
+typedef struct { const float *dx, *xoff; } act_figures;
 
 #define GK_DOT2(NAME, BLOCK_T, BLOCK_FN, PREFETCH)                                                          \
-    GK_AVX2 static void NAME(const BLOCK_T *a, const BLOCK_T *b, const gk_block_q8_0 *x, gk_act_info xi,     \
+    GK_AVX2 static void NAME(const BLOCK_T *a, const BLOCK_T *b, const gk_block_q8_0 *x, act_figures xi,     \
                              int64_t nb, float *ya, float *yb) {                                            \
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;                                          \
         float sa[GK_CHUNK], sb[GK_CHUNK], offa = 0, offb = 0;                                               \
@@ -309,7 +309,7 @@ static void matvec_rows(int type, const char *base, int64_t rb, int64_t cols, co
 #ifdef GK_X86
     if (xinfo) {
         const int64_t nb = cols / GK_QK;
-        const gk_act_info xi = {xinfo, type == GK_TYPE_Q4_0 ? xinfo + nb : 0};
+        const act_figures xi = {xinfo, type == GK_TYPE_Q4_0 ? xinfo + nb : 0};
         for (; r + 2 <= r1; r += 2) {
             if (type == GK_TYPE_Q4_0)
                 dot2_q4_0_avx2((const gk_block_q4_0 *)(base + r * rb), (const gk_block_q4_0 *)(base + (r + 1) * rb),
@@ -323,23 +323,28 @@ static void matvec_rows(int type, const char *base, int64_t rb, int64_t cols, co
     for (; r < r1; r++) y[r] = gk_dot_row(type, base + r * rb, x, xq8, cols);
 }
 
-// The paired kernels' activation figures for n_vec vectors (2 * nb floats each), or null when the paired
-// kernels do not apply. Up to GK_XINFO_STACK floats live on the caller's stack; more are allocated.
-#define GK_XINFO_STACK 8192
-static float *act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, int64_t cols, float *stack) {
+int gk_act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, int64_t cols, float *info) {
 #ifdef GK_X86
-    if (!gk_have_avx2() || !xq8 || (type != GK_TYPE_Q4_0 && type != GK_TYPE_Q8_0)) return 0;
+    if (!gk_have_avx2() || !xq8 || !info || (type != GK_TYPE_Q4_0 && type != GK_TYPE_Q8_0)) return 0;
     const int64_t nb = cols / GK_QK;
-    float *info = 2 * nb * n_vec <= GK_XINFO_STACK ? stack : malloc(sizeof(float) * 2 * nb * n_vec);
-    if (!info) return 0;
     for (int64_t v = 0; v < n_vec; v++)
         act_info_avx2((const gk_block_q8_0 *)((const char *)xq8 + v * xq8_stride), nb, info + 2 * nb * v,
                       type == GK_TYPE_Q4_0 ? info + 2 * nb * v + nb : 0);
-    return info;
+    return 1;
 #else
-    (void)type; (void)xq8; (void)xq8_stride; (void)n_vec; (void)cols; (void)stack;
+    (void)type; (void)xq8; (void)xq8_stride; (void)n_vec; (void)cols; (void)info;
     return 0;
 #endif
+}
+
+// The activation figures for callers that did not pass them: on the stack when small, else allocated.
+#define GK_XINFO_STACK 8192
+static float *act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, int64_t cols, float *stack) {
+    const int64_t n = 2 * (cols / GK_QK) * n_vec;
+    float *info = n <= GK_XINFO_STACK ? stack : malloc(sizeof(float) * (size_t)n);
+    if (info && gk_act_info(type, xq8, xq8_stride, n_vec, cols, info)) return info;
+    if (info != stack) free(info);
+    return 0;
 }
 
 void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const void *xq8,
@@ -347,7 +352,7 @@ void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const
     float stack[GK_XINFO_STACK];
     float *info = act_info(type, xq8, 0, 1, cols, stack);
     matvec_rows(type, (const char *)w, row_bytes(type, cols), cols, x, xq8, info, y, r0, r1);
-    if (info != stack) free(info);
+    if (info && info != stack) free(info);
 }
 
 #ifdef GK_X86
@@ -384,11 +389,12 @@ GK_AVX2 static void dequantize_q4_0_avx2(const gk_block_q4_0 *b, float *y, int64
 #endif
 
 void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x, const void *xq8, int64_t xq8_stride,
-                          int64_t n_vec, float *y, int64_t y_stride, int64_t r0, int64_t r1) {
+                          int64_t n_vec, const float *xinfo, float *y, int64_t y_stride, int64_t r0, int64_t r1) {
     const int64_t rb = row_bytes(type, cols);
     const char *base = (const char *)w;
     float stack[GK_XINFO_STACK];
-    float *info = act_info(type, xq8, xq8_stride, n_vec, cols, stack);
+    float *owned = xinfo ? 0 : act_info(type, xq8, xq8_stride, n_vec, cols, stack);
+    const float *info = xinfo ? xinfo : owned;
     // A pair of rows is read from memory once, then reused from cache for every vector.
     for (int64_t r = r0; r < r1; r += 2) {
         const int64_t end = r + 2 < r1 ? r + 2 : r1;
@@ -396,7 +402,7 @@ void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x,
             matvec_rows(type, base, rb, cols, x + v * cols, xq8 ? (const char *)xq8 + v * xq8_stride : 0,
                         info ? info + 2 * (cols / GK_QK) * v : 0, y + v * y_stride, r, end);
     }
-    if (info != stack) free(info);
+    if (owned && owned != stack) free(owned);
 }
 
 void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1) {

@@ -5,6 +5,8 @@ import COpenBLAS
 public final class LinearScratch: @unchecked Sendable {
     /// The activation row quantized to Q8_0 (for Q8_0/Q4_0 weights).
     let activationQ8: UnsafeMutableRawPointer
+    /// What the Q8_0/Q4_0 kernels need from it (gk_act_info), computed once per product.
+    let activationInfo: UnsafeMutablePointer<Float>
     /// One dequantized weight tile per thread: (tileRows, maxCols) floats.
     let tiles: [UnsafeMutablePointer<Float>]
     let maxCols: Int
@@ -16,6 +18,7 @@ public final class LinearScratch: @unchecked Sendable {
     public init(maxCols: Int, threads: Int) {
         self.maxCols = maxCols
         activationQ8 = UnsafeMutableRawPointer.allocate(byteCount: LinearScratch.maxVectorRows * max(34, (maxCols + 31) / 32 * 34), alignment: 64)
+        activationInfo = UnsafeMutablePointer<Float>.allocate(capacity: LinearScratch.maxVectorRows * 2 * max(1, (maxCols + 31) / 32))
         tiles = (0..<max(1, threads)).map { _ in
             UnsafeMutablePointer<Float>.allocate(capacity: LinearScratch.tileRows * maxCols)
         }
@@ -23,6 +26,7 @@ public final class LinearScratch: @unchecked Sendable {
 
     deinit {
         activationQ8.deallocate()
+        activationInfo.deallocate()
         tiles.forEach { $0.deallocate() }
     }
 }
@@ -47,13 +51,17 @@ public enum Linear {
         if tokens <= LinearScratch.maxVectorRows {
             let parts = pool.chunks(rows, minChunk: 16, perThread: 8)
             var xq8: UnsafeRawPointer? = nil
+            var xinfo: UnsafePointer<Float>? = nil
             let q8Stride = GGMLType.q8_0.byteCount(elements: cols) ?? 0
             if w.type.isQuantized {
                 for t in 0..<tokens { gk_quantize_q8_0(input + t * cols, scratch.activationQ8 + t * q8Stride, Int64(cols)) }
                 xq8 = UnsafeRawPointer(scratch.activationQ8)
+                if gk_act_info(w.type.kernelID, xq8, Int64(q8Stride), Int64(tokens), Int64(cols), scratch.activationInfo) != 0 {
+                    xinfo = UnsafePointer(scratch.activationInfo)
+                }
             }
             pool.parallelFor(parts.count) { i, _ in
-                gk_matvec_rows_multi(w.type.kernelID, w.data, Int64(cols), input, xq8, Int64(q8Stride), Int64(tokens),
+                gk_matvec_rows_multi(w.type.kernelID, w.data, Int64(cols), input, xq8, Int64(q8Stride), Int64(tokens), xinfo,
                                      output, Int64(rows), Int64(parts[i].lowerBound), Int64(parts[i].upperBound))
             }
         } else {

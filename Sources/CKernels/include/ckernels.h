@@ -53,11 +53,18 @@ float gk_dot_row(int type, const void *row, const float *x, const void *xq8, int
 void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const void *xq8,
                     float *y, int64_t r0, int64_t r1);
 
+/// The figures the dispatched Q8_0/Q4_0 kernels need from the quantized activations (block scales as floats,
+/// block sums), for n_vec vectors: fills info (2 * cols/32 floats per vector) and returns 1, or returns 0 when
+/// the dispatched path does not use them (other types, the portable path). Computed once per product, they
+/// save every row range of it from computing them again.
+int gk_act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, int64_t cols, float *info);
+
 /// The same for n_vec vectors at once (x: n_vec rows of cols; xq8: their Q8_0 blocks, xq8_stride bytes apart;
 /// y: n_vec rows y_stride apart): each weight row is read once and dotted with every vector, so a batch of
 /// decoded tokens costs one pass over the weights. Each vector's result equals gk_matvec_rows's bit for bit.
+/// xinfo: what gk_act_info filled for these vectors, or NULL to compute it here.
 void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x, const void *xq8, int64_t xq8_stride,
-                          int64_t n_vec, float *y, int64_t y_stride, int64_t r0, int64_t r1);
+                          int64_t n_vec, const float *xinfo, float *y, int64_t y_stride, int64_t r0, int64_t r1);
 
 /// Rows [r0, r1) of W converted to f32 into out (row-major, (r1-r0) x cols).
 void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1);
