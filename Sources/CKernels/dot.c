@@ -338,22 +338,16 @@ int gk_act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, in
 #endif
 }
 
-// The activation figures for callers that did not pass them: on the stack when small, else allocated.
+// One vector: its activation figures live on the stack when small, else are allocated.
 #define GK_XINFO_STACK 8192
-static float *act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, int64_t cols, float *stack) {
-    const int64_t n = 2 * (cols / GK_QK) * n_vec;
-    float *info = n <= GK_XINFO_STACK ? stack : malloc(sizeof(float) * (size_t)n);
-    if (info && gk_act_info(type, xq8, xq8_stride, n_vec, cols, info)) return info;
-    if (info != stack) free(info);
-    return 0;
-}
-
 void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const void *xq8,
                     float *y, int64_t r0, int64_t r1) {
+    const int64_t n = 2 * (cols / GK_QK);
     float stack[GK_XINFO_STACK];
-    float *info = act_info(type, xq8, 0, 1, cols, stack);
-    matvec_rows(type, (const char *)w, row_bytes(type, cols), cols, x, xq8, info, y, r0, r1);
-    if (info && info != stack) free(info);
+    float *info = n <= GK_XINFO_STACK ? stack : malloc(sizeof(float) * (size_t)n);
+    const int have_info = info && gk_act_info(type, xq8, 0, 1, cols, info);
+    matvec_rows(type, (const char *)w, row_bytes(type, cols), cols, x, xq8, have_info ? info : 0, y, r0, r1);
+    if (info != stack) free(info);
 }
 
 #ifdef GK_X86
@@ -393,17 +387,13 @@ void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x,
                           int64_t n_vec, const float *xinfo, float *y, int64_t y_stride, int64_t r0, int64_t r1) {
     const int64_t rb = row_bytes(type, cols);
     const char *base = (const char *)w;
-    float stack[GK_XINFO_STACK];
-    float *owned = xinfo ? 0 : act_info(type, xq8, xq8_stride, n_vec, cols, stack);
-    const float *info = xinfo ? xinfo : owned;
     // A pair of rows is read from memory once, then reused from cache for every vector.
     for (int64_t r = r0; r < r1; r += 2) {
         const int64_t end = r + 2 < r1 ? r + 2 : r1;
         for (int64_t v = 0; v < n_vec; v++)
             matvec_rows(type, base, rb, cols, x + v * cols, xq8 ? (const char *)xq8 + v * xq8_stride : 0,
-                        info ? info + 2 * (cols / GK_QK) * v : 0, y + v * y_stride, r, end);
+                        xinfo ? xinfo + 2 * (cols / GK_QK) * v : 0, y + v * y_stride, r, end);
     }
-    if (owned && owned != stack) free(owned);
 }
 
 void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1) {

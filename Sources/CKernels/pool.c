@@ -2,13 +2,13 @@
 // (decode issues hundreds of parallel sections per token and a sleeping thread takes 25-55 us
 // to wake here), then fall back to a condition variable so an idle process burns no CPU.
 #include "ckernels.h"
+#include "dispatch.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
+#ifdef GK_X86
 #define CPU_RELAX() _mm_pause()
 #else
 #define CPU_RELAX() ((void)0)

@@ -62,7 +62,8 @@ int gk_act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, in
 /// The same for n_vec vectors at once (x: n_vec rows of cols; xq8: their Q8_0 blocks, xq8_stride bytes apart;
 /// y: n_vec rows y_stride apart): each weight row is read once and dotted with every vector, so a batch of
 /// decoded tokens costs one pass over the weights. Each vector's result equals gk_matvec_rows's bit for bit.
-/// xinfo: what gk_act_info filled for these vectors, or NULL to compute it here.
+/// xinfo: what gk_act_info filled for these vectors (NULL when it returned 0). With NULL the rows go one at a
+/// time through gk_dot_row, so pass it whenever gk_act_info provides it to get gk_matvec_rows's results.
 void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x, const void *xq8, int64_t xq8_stride,
                           int64_t n_vec, const float *xinfo, float *y, int64_t y_stride, int64_t r0, int64_t r1);
 
