@@ -230,6 +230,15 @@ def single_object(rng: random.Random, color: str, shape: str) -> list[dict]:
     return [o]
 
 
+def sample_training_names(rng: random.Random, k: int) -> list[str]:
+    """k names of which every two form a training pair (for episodes with more than two supports)."""
+    train = set(TRAIN_PAIRS)
+    while True:
+        picked = rng.sample(range(len(NAMES)), k)
+        if all((min(i, j), max(i, j)) in train for i in picked for j in picked if i < j):
+            return [NAMES[i] for i in picked]
+
+
 def sample_names(rng: random.Random, held_out: bool) -> list[str]:
     i, j = rng.choice(HELD_OUT_PAIRS if held_out else TRAIN_PAIRS)
     pair = [NAMES[i], NAMES[j]]

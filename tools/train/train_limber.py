@@ -112,7 +112,7 @@ class Batcher:
         self.rng = random.Random(seed + 2)
         self.cache: dict = {}
         self.eot = tok.convert_tokens_to_ids(EOT)
-        self.episode_queries, self.same_image = 1, 0.0
+        self.episode_queries, self.same_image, self.episode_ways = 1, 0.0, 2
 
     def counts(self, pool: str, i: int) -> list[int]:
         cats = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
@@ -138,23 +138,40 @@ class Batcher:
             return [("img", "scene", i), ("txt", self.ids(f"Q: {q} A: {a}\n") + [self.eot], True)]
         if kind == "words":
             return self.word_episode()
-        cats = ms.sample_category_pair(rng)
-        names = ms.sample_names(rng, held_out=False)
+        if kind == "repeat":
+            return self.repeated_tokens()
+        ways = rng.randint(2, self.episode_ways) if self.episode_ways > 2 else 2
+        cats, names = self.categories_and_names(ways)
         imgs = [rng.sample(self.by_cat[c], 2) for c in cats]
-        q = rng.randrange(2)
+        q = rng.randrange(ways)
         segs = []
-        for k in range(2):
+        for k in range(ways):
             segs += [("img", "obj", imgs[k][0]), ("txt", self.ids(f"This is a {names[k]}. "), False)]
         segs += [("img", "obj", imgs[q][1]), ("txt", self.ids("Q: What is this? A: This is a"), False),
                  ("txt", self.ids(" " + names[q]), True)]
         # More queries in one episode (same supports, fresh renderings; sometimes a support image
         # itself, the easiest case) give the matching skill more signal per example.
         for _ in range(rng.randrange(self.episode_queries) if self.episode_queries > 1 else 0):
-            q = rng.randrange(2)
+            q = rng.randrange(ways)
             pick = imgs[q][0] if rng.random() < self.same_image else rng.choice(self.by_cat[cats[q]])
             segs += [("txt", self.ids(". "), False), ("img", "obj", pick),
                      ("txt", self.ids("Q: What is this? A: This is a"), False), ("txt", self.ids(" " + names[q]), True)]
         return segs
+
+    def categories_and_names(self, ways: int):
+        """Distinct categories, and names of which every two form a training pair (never a held-out one)."""
+        rng = self.rng
+        if ways == 2:
+            return ms.sample_category_pair(rng), ms.sample_names(rng, held_out=False)
+        return rng.sample([(c, s) for c in ms.COLORS for s in ms.SHAPES], ways), ms.sample_training_names(rng, ways)
+
+    def repeated_tokens(self):
+        """A random token sequence shown twice, loss on the second copy: the task on which small
+        transformers form induction heads (attend to what followed the earlier copy of the current
+        token) within a few hundred steps. Fast binding needs that copy-by-match circuit, and these
+        models never formed it from fast-binding episodes alone."""
+        half = [self.rng.randrange(len(self.tok)) for _ in range(self.rng.randint(8, 24))]
+        return [("txt", half, False), ("txt", half, True)]
 
     def word_episode(self):
         """A fast-binding episode with each image replaced by its category in words ("red circle."): the
@@ -171,7 +188,7 @@ class Batcher:
         return segs[:-1]
 
     def batch(self, size: int, mix=(0.3, 0.3, 0.4)):
-        kinds = self.rng.choices(["caption", "vqa", "episode", "words"][: len(mix)], weights=mix, k=size)
+        kinds = self.rng.choices(["caption", "vqa", "episode", "words", "repeat"][: len(mix)], weights=mix, k=size)
         return [self.example(k) for k in kinds]
 
 
@@ -374,13 +391,16 @@ def main() -> None:
     ap.add_argument("--objects", type=int, default=3600)
     ap.add_argument("--mix", type=float, nargs="+", default=[0.3, 0.3, 0.4],
                     help="weights of caption, VQA and fast-binding examples, and optionally of fast-binding "
-                         "episodes in words (categories written out instead of images)")
+                         "episodes in words (categories written out instead of images), and of repeated random "
+                         "token sequences")
     ap.add_argument("--stop-at", type=int, default=None,
                     help="stop after this many steps (the schedule still spans --steps)")
     ap.add_argument("--aux", type=float, default=0.0, help="weight of the auxiliary count loss")
     ap.add_argument("--data-seed", type=int, default=None, help="seed of the rendered pools (default: --seed)")
     ap.add_argument("--episode-queries", type=int, default=1,
                     help="fast-binding episodes hold 1 to this many queries")
+    ap.add_argument("--episode-ways", type=int, default=2,
+                    help="fast-binding episodes hold 2 to this many supports")
     ap.add_argument("--same-image", type=float, default=0.0,
                     help="chance that an extra query shows a support image itself")
     ap.add_argument("--px", type=int, default=64, help="encoder input size (grid = (px/32)^2 soft tokens)")
@@ -390,6 +410,8 @@ def main() -> None:
     ap.add_argument("--eval-every", type=int, default=0)
     ap.add_argument("--init", type=Path, default=None,
                     help="continue from a previous OUT (its tokenizer and weights); a new cosine schedule")
+    ap.add_argument("--fresh-lm", action="store_true",
+                    help="with --init: keep its tokenizer, encoder and projection, start GPT-J from scratch")
     a = ap.parse_args()
     global N_PX, DEVICE
     N_PX, DEVICE = a.px, torch.device(a.device)
@@ -410,7 +432,7 @@ def main() -> None:
     pools = build_pools(data_seed, a.scenes, a.objects)
     print(f"pools: {len(pools[0])} scenes, {pools[3].shape[0]} objects ({time.time() - t0:.0f} s)", flush=True)
     batcher = Batcher(tok, pools, data_seed)
-    batcher.episode_queries, batcher.same_image = a.episode_queries, a.same_image
+    batcher.episode_queries, batcher.same_image, batcher.episode_ways = a.episode_queries, a.same_image, a.episode_ways
 
     cfg = GPTJConfig(**LM, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, tie_word_embeddings=False,
                      bos_token_id=batcher.eot, eos_token_id=batcher.eot)
@@ -418,7 +440,8 @@ def main() -> None:
     visual = ModifiedResNet(**RESNET)
     model = Limber(lm, visual)
     if a.init is not None:
-        model.lm = GPTJForCausalLM.from_pretrained(str(a.init / "hf"))
+        if not a.fresh_lm:
+            model.lm = GPTJForCausalLM.from_pretrained(str(a.init / "hf"))
         vsd = {k[len("visual."):]: v for k, v in torch.load(str(a.init / "clip-visual.pt")).items()
                if not k.startswith("visual.attnpool.")}
         model.visual.load_state_dict(vsd)

@@ -43,6 +43,9 @@ def main() -> None:
     ap.add_argument("--min-queries", type=int, default=1, help="fewest queries per training episode")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--ways", type=int, default=2, help="training episodes hold 2 to this many supports")
+    ap.add_argument("--repeat", type=float, default=0.0,
+                    help="share of the batch that is a random token sequence shown twice (loss on the second copy)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -56,13 +59,18 @@ def main() -> None:
     else:
         lm = GPTJForCausalLM.from_pretrained(str(a.init / "hf"))
 
-    def episode(held_out: bool, n_queries: int):
+    all_cats = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
+
+    def episode(held_out: bool, n_queries: int, ways: int = 2):
         """Segments (ids, is_answer) tokenized piece by piece, the names, and the queried indices."""
-        cats, names = ms.sample_category_pair(rng), ms.sample_names(rng, held_out)
+        if ways == 2:
+            cats, names = ms.sample_category_pair(rng), ms.sample_names(rng, held_out)
+        else:
+            cats, names = rng.sample(all_cats, ways), ms.sample_training_names(rng, ways)
         segs = [(tok.encode(f"{c} {s}. This is a {n}. "), False) for (c, s), n in zip(cats, names)]
         queried = []
         for k in range(n_queries):
-            q = rng.randrange(2)
+            q = rng.randrange(len(cats))
             c, s = cats[q]
             segs += [(tok.encode(f"{c} {s}. Q: What is this? A: This is a"), False), (tok.encode(" " + names[q]), True)]
             queried.append(q)
@@ -73,7 +81,12 @@ def main() -> None:
     def batch(n: int):
         rows, labels = [], []
         for _ in range(n):
-            segs, _, _ = episode(False, rng.randint(a.min_queries, a.queries))
+            if a.repeat > 0 and rng.random() < a.repeat:
+                # the task on which small transformers form induction heads within a few hundred steps
+                half = [rng.randrange(len(tok)) for _ in range(rng.randint(8, 24))]
+                segs = [(half, False), (half, True)]
+            else:
+                segs, _, _ = episode(False, rng.randint(a.min_queries, a.queries), rng.randint(2, a.ways) if a.ways > 2 else 2)
             ids = [t for s, _ in segs for t in s]
             lab = [t if answer else -100 for s, answer in segs for t in s]
             rows.append(ids)
@@ -115,7 +128,7 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(lm.parameters(), 1.0)
         opt.step()
         if step % 100 == 0:
-            print(f"step {step}: answer loss {loss.item():.3f} (ln 2 = 0.693), accuracy {accuracy(False):.3f} / "
+            print(f"step {step}: loss {loss.item():.3f} (ln 2 = 0.693), accuracy {accuracy(False):.3f} / "
                   f"{accuracy(True):.3f}, {time.time() - start:.0f} s", flush=True)
 
 
