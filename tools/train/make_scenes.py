@@ -230,13 +230,17 @@ def single_object(rng: random.Random, color: str, shape: str) -> list[dict]:
     return [o]
 
 
-def sample_training_names(rng: random.Random, k: int) -> list[str]:
-    """k names of which every two form a training pair (for episodes with more than two supports)."""
+def sample_supports(rng: random.Random, ways: int, held_out: bool = False) -> tuple[list, list[str]]:
+    """A fast-binding episode's distinct categories and names. Two ways: a training (or held-out) pair;
+    more: names of which every two form a training pair, never a held-out one."""
+    if ways == 2:
+        return sample_category_pair(rng), sample_names(rng, held_out)
+    cats = rng.sample([(c, s) for c in COLORS for s in SHAPES], ways)
     train = set(TRAIN_PAIRS)
     while True:
-        picked = rng.sample(range(len(NAMES)), k)
+        picked = rng.sample(range(len(NAMES)), ways)
         if all((min(i, j), max(i, j)) in train for i in picked for j in picked if i < j):
-            return [NAMES[i] for i in picked]
+            return cats, [NAMES[i] for i in picked]
 
 
 def sample_names(rng: random.Random, held_out: bool) -> list[str]:

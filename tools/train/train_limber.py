@@ -103,6 +103,15 @@ def train_tokenizer(out: Path, seed: int) -> GPT2TokenizerFast:
     return GPT2TokenizerFast.from_pretrained(str(out))
 
 
+def repeated_tokens(rng: random.Random, vocab: int):
+    """A random token sequence shown twice, loss on the second copy: the task on which small
+    transformers form induction heads (attend to what followed the earlier copy of the current
+    token) within a few hundred steps. Fast binding needs that copy-by-match circuit, and these
+    models never formed it from fast-binding episodes alone."""
+    half = [rng.randrange(vocab) for _ in range(rng.randint(8, 24))]
+    return [("txt", half, False), ("txt", half, True)]
+
+
 class Batcher:
     """Examples are lists of segments: ("img", pool, index) or ("txt", ids, with_loss)."""
 
@@ -139,9 +148,9 @@ class Batcher:
         if kind == "words":
             return self.word_episode()
         if kind == "repeat":
-            return self.repeated_tokens()
+            return repeated_tokens(rng, len(self.tok))
         ways = rng.randint(2, self.episode_ways) if self.episode_ways > 2 else 2
-        cats, names = self.categories_and_names(ways)
+        cats, names = ms.sample_supports(rng, ways)
         imgs = [rng.sample(self.by_cat[c], 2) for c in cats]
         q = rng.randrange(ways)
         segs = []
@@ -157,21 +166,6 @@ class Batcher:
             segs += [("txt", self.ids(". "), False), ("img", "obj", pick),
                      ("txt", self.ids("Q: What is this? A: This is a"), False), ("txt", self.ids(" " + names[q]), True)]
         return segs
-
-    def categories_and_names(self, ways: int):
-        """Distinct categories, and names of which every two form a training pair (never a held-out one)."""
-        rng = self.rng
-        if ways == 2:
-            return ms.sample_category_pair(rng), ms.sample_names(rng, held_out=False)
-        return rng.sample([(c, s) for c in ms.COLORS for s in ms.SHAPES], ways), ms.sample_training_names(rng, ways)
-
-    def repeated_tokens(self):
-        """A random token sequence shown twice, loss on the second copy: the task on which small
-        transformers form induction heads (attend to what followed the earlier copy of the current
-        token) within a few hundred steps. Fast binding needs that copy-by-match circuit, and these
-        models never formed it from fast-binding episodes alone."""
-        half = [self.rng.randrange(len(self.tok)) for _ in range(self.rng.randint(8, 24))]
-        return [("txt", half, False), ("txt", half, True)]
 
     def word_episode(self):
         """A fast-binding episode with each image replaced by its category in words ("red circle."): the
@@ -413,6 +407,8 @@ def main() -> None:
     ap.add_argument("--fresh-lm", action="store_true",
                     help="with --init: keep its tokenizer, encoder and projection, start GPT-J from scratch")
     a = ap.parse_args()
+    if a.fresh_lm and a.init is None:
+        ap.error("--fresh-lm needs --init")
     global N_PX, DEVICE
     N_PX, DEVICE = a.px, torch.device(a.device)
     RESNET["input_resolution"] = N_PX

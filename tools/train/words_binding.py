@@ -5,11 +5,13 @@ episodes need, with the images replaced by their categories written out?
     red circle. This is a dax. blue square. This is a wug. red circle. Q: What is this? A: This is a -> " dax"
 
 Trains on such episodes only (names from make_scenes.TRAIN_PAIRS, several queries per episode, loss on the
-answer tokens) and every 100 steps prints the answer loss and the 2-way accuracy (the candidate with the
+answer tokens; --repeat mixes in random token sequences shown twice, which make the circuit form) and every
+100 steps prints the batch loss and the 2-way accuracy (the candidate with the
 higher log-probability) on 200 fresh episodes with training pairs and 200 with held-out pairs.
 
     /work/venv/bin/python tools/train/words_binding.py --init /tmp/lt4 --steps 1500 --lr 5e-4
     /work/venv/bin/python tools/train/words_binding.py --scratch --tiny --batch 64 --min-queries 8 --queries 8 --lr 3e-3
+    /work/venv/bin/python tools/train/words_binding.py --scratch --tiny --repeat 0.5 --ways 4 --min-queries 4 --queries 4 --lr 2e-3 --steps 2000
 
 --init takes a train_limber.py output (its tokenizer and GPT-J); --scratch starts a fresh GPT-J of the same
 config (--tiny: 2 layers, width 128) with --init's tokenizer. Results are in models/README.md.
@@ -59,14 +61,9 @@ def main() -> None:
     else:
         lm = GPTJForCausalLM.from_pretrained(str(a.init / "hf"))
 
-    all_cats = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
-
     def episode(held_out: bool, n_queries: int, ways: int = 2):
         """Segments (ids, is_answer) tokenized piece by piece, the names, and the queried indices."""
-        if ways == 2:
-            cats, names = ms.sample_category_pair(rng), ms.sample_names(rng, held_out)
-        else:
-            cats, names = rng.sample(all_cats, ways), ms.sample_training_names(rng, ways)
+        cats, names = ms.sample_supports(rng, ways, held_out)
         segs = [(tok.encode(f"{c} {s}. This is a {n}. "), False) for (c, s), n in zip(cats, names)]
         queried = []
         for k in range(n_queries):
@@ -82,9 +79,7 @@ def main() -> None:
         rows, labels = [], []
         for _ in range(n):
             if a.repeat > 0 and rng.random() < a.repeat:
-                # the task on which small transformers form induction heads within a few hundred steps
-                half = [rng.randrange(len(tok)) for _ in range(rng.randint(8, 24))]
-                segs = [(half, False), (half, True)]
+                segs = [(ids, loss) for _, ids, loss in tl.repeated_tokens(rng, len(tok))]
             else:
                 segs, _, _ = episode(False, rng.randint(a.min_queries, a.queries), rng.randint(2, a.ways) if a.ways > 2 else 2)
             ids = [t for s, _ in segs for t in s]
