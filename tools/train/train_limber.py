@@ -336,6 +336,9 @@ class Scorer:
         return float(sum(lp[-n - 1 + k, ids[k]] for k in range(n)))
 
 
+HEADLINE = ("caption_exact", "vqa", "fastbinding", "fastbinding-novel-pairs")
+
+
 @torch.no_grad()
 def val_eval(model: Limber, batcher: Batcher, val: Path) -> dict:
     """The shipped validation set scored in PyTorch (greedy): caption exact match, VQA exact-answer
@@ -402,6 +405,9 @@ def main() -> None:
     ap.add_argument("--val", type=Path, default=Path(__file__).resolve().parents[2] / "models" / "val",
                     help="validation set scored at the end (and every --eval-every steps)")
     ap.add_argument("--eval-every", type=int, default=0)
+    ap.add_argument("--keep-best", action="store_true",
+                    help="with --eval-every: also export, to OUT/best, the evaluated state with the best mean of "
+                         "caption exact match, VQA and both fast-binding splits")
     ap.add_argument("--init", type=Path, default=None,
                     help="continue from a previous OUT (its tokenizer and weights); a new cosine schedule")
     ap.add_argument("--fresh-lm", action="store_true",
@@ -455,6 +461,7 @@ def main() -> None:
     model.train()
     t1 = time.time()
     ema = None
+    best = -1.0
     for step in range(a.steps if a.stop_at is None else min(a.steps, a.stop_at)):
         loss = model(batcher.batch(a.batch, tuple(a.mix)), batcher, n_tok)
         opt.zero_grad(set_to_none=True)
@@ -468,7 +475,15 @@ def main() -> None:
             print(f"step {step} loss {ema:.4f} lr {sched.get_last_lr()[0]:.2e} {el:.0f} s "
                   f"(eta {el / (step + 1) * (a.steps - step - 1):.0f} s)", flush=True)
         if a.eval_every and step % a.eval_every == a.eval_every - 1:
-            print(f"step {step} val {json.dumps(val_eval(model, batcher, a.val))}", flush=True)
+            v = val_eval(model, batcher, a.val)
+            print(f"step {step} val {json.dumps(v)}", flush=True)
+            # Late binding scores swing by several points between evaluations; keep the best state.
+            headline = sum(v[k] for k in HEADLINE) / len(HEADLINE)
+            if a.keep_best and headline > best:
+                best = headline
+                export_cpu(model, a.out / "tok", a.out / "best")
+                model.train()
+                (a.out / "best" / "step.json").write_text(json.dumps({"step": step + 1, **v}) + "\n")
     export_cpu(model, a.out / "tok", a.out)
     print(f"trained in {time.time() - t1:.0f} s; total {time.time() - t0:.0f} s", flush=True)
     print(f"val {json.dumps(val_eval(model, batcher, a.val))}", flush=True)
