@@ -287,8 +287,9 @@ def export(model: Limber, tok_dir: Path, out: Path) -> None:
     write_json(hf / "special_tokens_map.json", {"bos_token": EOT, "eos_token": EOT, "unk_token": EOT})
     # CLIP-style visual state dict: the trained tower plus an untrained attnpool (the converter reads
     # the image size from visual.attnpool.positional_embedding and then drops the pool).
-    torch.manual_seed(0)
-    full = ModifiedResNet(**RESNET)
+    with torch.random.fork_rng():      # an export in mid-training (--keep-best) leaves its RNG alone
+        torch.manual_seed(0)
+        full = ModifiedResNet(**RESNET)
     missing, unexpected = full.load_state_dict(model.visual.state_dict(), strict=False)
     assert not unexpected and all(k.startswith("attnpool.") for k in missing), (missing, unexpected)
     torch.save({"visual." + k: v.detach().clone().contiguous() for k, v in full.state_dict().items()},
@@ -415,6 +416,8 @@ def main() -> None:
     a = ap.parse_args()
     if a.fresh_lm and a.init is None:
         ap.error("--fresh-lm needs --init")
+    if a.keep_best and not a.eval_every:
+        ap.error("--keep-best needs --eval-every")
     global N_PX, DEVICE
     N_PX, DEVICE = a.px, torch.device(a.device)
     RESNET["input_resolution"] = N_PX
@@ -482,7 +485,6 @@ def main() -> None:
             if a.keep_best and headline > best:
                 best = headline
                 export_cpu(model, a.out / "tok", a.out / "best")
-                model.train()
                 (a.out / "best" / "step.json").write_text(json.dumps({"step": step + 1, **v}) + "\n")
     export_cpu(model, a.out / "tok", a.out)
     print(f"trained in {time.time() - t1:.0f} s; total {time.time() - t0:.0f} s", flush=True)
