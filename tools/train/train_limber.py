@@ -214,10 +214,11 @@ class Limber(torch.nn.Module):
                 if s[0] == "img":
                     imgs.append(batcher.scene_px[s[2]] if s[1] == "scene" else batcher.obj_px[s[2]])
                     counts.append(batcher.counts(s[1], s[2]))
-        grid = self.grid(torch.stack(imgs).to(DEVICE).float())
-        tokens = self.proj(grid)
         aux = 0.0
-        if self.aux_weight > 0:
+        if imgs:      # a batch of text-only kinds (words episodes, repeats) has no images
+            grid = self.grid(torch.stack(imgs).to(DEVICE).float())
+            tokens = self.proj(grid)
+        if imgs and self.aux_weight > 0:
             logits = self.aux(grid.mean(1)).view(len(imgs), -1, 4)
             aux = F.cross_entropy(logits.reshape(-1, 4), torch.tensor(counts, device=DEVICE).reshape(-1))
         wte = self.lm.transformer.wte
