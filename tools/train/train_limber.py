@@ -414,9 +414,14 @@ def main() -> None:
                     help="continue from a previous OUT (its tokenizer and weights); a new cosine schedule")
     ap.add_argument("--fresh-lm", action="store_true",
                     help="with --init: keep its tokenizer, encoder and projection, start GPT-J from scratch")
+    ap.add_argument("--freeze-lm", action="store_true",
+                    help="with --init: train only the encoder and projection through the frozen GPT-J (as "
+                         "Frozen does), so that images learn to use the language model's in-context circuits")
     a = ap.parse_args()
     if a.fresh_lm and a.init is None:
         ap.error("--fresh-lm needs --init")
+    if a.freeze_lm and (a.init is None or a.fresh_lm):
+        ap.error("--freeze-lm needs --init (and a trained GPT-J: not --fresh-lm)")
     if a.keep_best and not a.eval_every:
         ap.error("--keep-best needs --eval-every")
     global N_PX, DEVICE
@@ -458,7 +463,10 @@ def main() -> None:
     n_tok = (N_PX // 32) ** 2
     print(f"params: lm {sum(p.numel() for p in lm.parameters()) / 1e6:.2f} M, "
           f"visual {sum(p.numel() for p in model.visual.parameters()) / 1e6:.2f} M", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    if a.freeze_lm:
+        model.lm.requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=a.lr, weight_decay=0.01, betas=(0.9, 0.98))
     warm = 100
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, s / a.steps)))))
@@ -470,7 +478,7 @@ def main() -> None:
         loss = model(batcher.batch(a.batch, tuple(a.mix)), batcher, n_tok)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         opt.step()
         sched.step()
         ema = loss.item() if ema is None else 0.95 * ema + 0.05 * loss.item()

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Can a trained GPT-J bind names to soft tokens at all? The most favourable image encoder there could be:
+each of the 12 color-shape categories gets n free embeddings (the soft tokens an image would give), and only
+those are trained, through the frozen GPT-J, on fast-binding episodes in the image format
+
+    <n soft tokens>This is a dax. <n soft tokens>This is a wug. <n soft tokens>Q: What is this? A: This is a -> " dax"
+
+Every 50 steps it prints the 2-way accuracy (the candidate name with the higher log-probability) on 100
+fixed fresh episodes. --init words starts each category from the embeddings of its words ("red circle.",
+padded to n tokens): the language model's copy-by-match over words then applies directly; --init random
+starts from random vectors of the embeddings' scale.
+
+    /work/venv/bin/python tools/train/soft_binding.py /tmp/ltB --init words --steps 0
+    /work/venv/bin/python tools/train/soft_binding.py /tmp/ltB --init random --steps 300
+    /work/venv/bin/python tools/train/soft_binding.py /tmp/ltB --fresh-vectors 0.3 --lr 1e-3 --steps 400 --batch 32
+
+--fresh-vectors trains the language model itself instead, on episodes whose categories are random soft
+tokens drawn anew for every episode: can it learn a lookup over continuous inputs?
+
+The argument is a train_limber.py output (its tokenizer and GPT-J). Results are in models/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_scenes as ms  # noqa: E402
+from transformers import GPT2TokenizerFast, GPTJForCausalLM  # noqa: E402
+
+CATEGORIES = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model", type=Path, help="a train_limber.py output directory")
+    ap.add_argument("--init", choices=["words", "random"], default="random")
+    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--soft-tokens", type=int, default=4)
+    ap.add_argument("--lr", type=float, default=3e-2)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--fresh-vectors", type=float, default=None, metavar="NOISE",
+                    help="instead: train the language model itself (lr --lr) on episodes whose categories are "
+                         "random soft tokens drawn anew for every episode, the query's being its support's plus "
+                         "this much relative noise (a fresh rendering)")
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    lm = GPTJForCausalLM.from_pretrained(str(a.model / "hf")).eval()
+    tok = GPT2TokenizerFast.from_pretrained(str(a.model / "tok"))
+    wte = lm.transformer.wte.weight
+    n = a.soft_tokens
+    if a.fresh_vectors is not None:
+        return train_on_fresh_vectors(a, lm, tok)
+    lm.requires_grad_(False)
+    if a.init == "words":
+        rows = []
+        for c, s in CATEGORIES:
+            ids = tok.encode(f"{c} {s}.")
+            rows.append(wte[(ids + ids[-1:] * n)[:n]].clone())
+        soft = torch.nn.Parameter(torch.stack(rows))
+    else:
+        soft = torch.nn.Parameter(torch.randn(len(CATEGORIES), n, wte.shape[1]) * wte.std())
+    opt = torch.optim.Adam([soft], lr=a.lr)
+
+    def episode(rng: random.Random, ways: int):
+        cats, names = ms.sample_supports(rng, ways)
+        q = rng.randrange(ways)
+        segs = []
+        for k in range(ways):
+            segs += [CATEGORIES.index(cats[k]), tok.encode(f"This is a {names[k]}. ")]
+        segs += [CATEGORIES.index(cats[q]), tok.encode("Q: What is this? A: This is a")]
+        return segs, [tok.encode(" " + name) for name in names], q
+
+    def nll(segs, answer: list[int]) -> torch.Tensor:
+        parts = [soft[s] if isinstance(s, int) else wte[torch.tensor(s)] for s in segs]
+        x = torch.cat(parts + [wte[torch.tensor(answer)]])[None]
+        lp = lm(inputs_embeds=x).logits[0].log_softmax(-1)
+        start = x.shape[1] - len(answer) - 1
+        return -sum(lp[start + i, t] for i, t in enumerate(answer))
+
+    def accuracy() -> float:
+        rng, right = random.Random(99), 0
+        with torch.no_grad():
+            for _ in range(100):
+                segs, answers, q = episode(rng, 2)
+                scores = [nll(segs, ans).item() for ans in answers]
+                right += int(scores.index(min(scores)) == q)
+        return right / 100
+
+    print(f"step 0 binding {accuracy():.2f}", flush=True)
+    rng = random.Random(1)
+    for step in range(1, a.steps + 1):
+        loss = 0.0
+        for _ in range(a.batch):
+            segs, answers, q = episode(rng, rng.randint(2, 3))
+            loss = loss + nll(segs, answers[q])
+        opt.zero_grad()
+        (loss / a.batch).backward()
+        opt.step()
+        if step % 50 == 0:
+            print(f"step {step} loss {loss.item() / a.batch:.3f} binding {accuracy():.2f}", flush=True)
+
+
+def train_on_fresh_vectors(a, lm, tok) -> None:
+    wte = lm.transformer.wte.weight
+    scale = wte.std().item()
+    opt = torch.optim.Adam(lm.parameters(), lr=a.lr)
+
+    def episode(rng: random.Random, gen: torch.Generator, ways: int):
+        vectors = torch.randn(ways, a.soft_tokens, wte.shape[1], generator=gen) * scale
+        names = ms.sample_supports(rng, ways)[1]
+        q = rng.randrange(ways)
+        query = vectors[q] + a.fresh_vectors * scale * torch.randn(a.soft_tokens, wte.shape[1], generator=gen)
+        segs = []
+        for k in range(ways):
+            segs += [vectors[k], tok.encode(f"This is a {names[k]}. ")]
+        segs += [query, tok.encode("Q: What is this? A: This is a")]
+        return segs, [tok.encode(" " + name) for name in names], q
+
+    def nll(segs, answer: list[int]) -> torch.Tensor:
+        emb = lm.transformer.wte.weight
+        parts = [s if isinstance(s, torch.Tensor) else emb[torch.tensor(s)] for s in segs]
+        x = torch.cat(parts + [emb[torch.tensor(answer)]])[None]
+        lp = lm(inputs_embeds=x).logits[0].log_softmax(-1)
+        start = x.shape[1] - len(answer) - 1
+        return -sum(lp[start + i, t] for i, t in enumerate(answer))
+
+    def accuracy() -> float:
+        rng, gen, right = random.Random(99), torch.Generator().manual_seed(99), 0
+        lm.eval()
+        with torch.no_grad():
+            for _ in range(100):
+                segs, answers, q = episode(rng, gen, 2)
+                scores = [nll(segs, ans).item() for ans in answers]
+                right += int(scores.index(min(scores)) == q)
+        lm.train()
+        return right / 100
+
+    print(f"step 0 binding {accuracy():.2f}", flush=True)
+    rng, gen = random.Random(1), torch.Generator().manual_seed(1)
+    for step in range(1, a.steps + 1):
+        loss = 0.0
+        for _ in range(a.batch):
+            segs, answers, q = episode(rng, gen, rng.randint(2, 3))
+            loss = loss + nll(segs, answers[q])
+        opt.zero_grad()
+        (loss / a.batch).backward()
+        torch.nn.utils.clip_grad_norm_(lm.parameters(), 1.0)
+        opt.step()
+        if step % 50 == 0:
+            print(f"step {step} loss {loss.item() / a.batch:.3f} binding {accuracy():.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
