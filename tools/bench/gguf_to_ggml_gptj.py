@@ -68,10 +68,10 @@ def gpt2_token_bytes(vocab_json: Path) -> list[bytes]:
     return tokens
 
 
-def field_int(reader: gguf.GGUFReader, key: str) -> int:
+def field_int(reader: gguf.GGUFReader, path: Path, key: str) -> int:
     f = reader.fields.get(key)
     if f is None:
-        raise SystemExit(f"error: {reader.path}: missing metadata {key}")
+        raise SystemExit(f"error: {path}: missing metadata {key} (not a GPT-J GGUF)")
     return int(f.parts[f.data[0]][0])
 
 
@@ -82,13 +82,18 @@ def main() -> None:
     ap.add_argument("--vocab", type=Path, required=True, help="GPT-2 vocab.json")
     a = ap.parse_args()
 
-    r = gguf.GGUFReader(str(a.gguf))
-    n_embd = field_int(r, "gptj.embedding_length")
-    n_layer = field_int(r, "gptj.block_count")
-    n_head = field_int(r, "gptj.attention.head_count")
-    n_rot = field_int(r, "gptj.rope.dimension_count")
-    n_ctx = field_int(r, "gptj.context_length")
-    wte = next(t for t in r.tensors if t.name == "token_embd.weight")
+    try:
+        r = gguf.GGUFReader(str(a.gguf))
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"error: {a.gguf}: not a readable GGUF file ({e})")
+    n_embd = field_int(r, a.gguf, "gptj.embedding_length")
+    n_layer = field_int(r, a.gguf, "gptj.block_count")
+    n_head = field_int(r, a.gguf, "gptj.attention.head_count")
+    n_rot = field_int(r, a.gguf, "gptj.rope.dimension_count")
+    n_ctx = field_int(r, a.gguf, "gptj.context_length")
+    wte = next((t for t in r.tensors if t.name == "token_embd.weight"), None)
+    if wte is None:
+        raise SystemExit(f"error: {a.gguf}: no token_embd.weight (not a GPT-J GGUF)")
     n_vocab = int(wte.shape[1])
     wtype = wte.tensor_type.name
     if wtype not in FTYPE_OF_TYPE:
