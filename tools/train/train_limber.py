@@ -112,6 +112,9 @@ def repeated_tokens(rng: random.Random, vocab: int):
     return [("txt", half, False), ("txt", half, True)]
 
 
+CATEGORIES = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
+
+
 class Batcher:
     """Examples are lists of segments: ("img", pool, index) or ("txt", ids, with_loss)."""
 
@@ -155,8 +158,8 @@ class Batcher:
         q = rng.randrange(ways)
         segs = []
         for k in range(ways):
-            segs += [("img", "obj", imgs[k][0]), ("txt", self.ids(f"This is a {names[k]}. "), False)]
-        segs += [("img", "obj", imgs[q][1]), ("txt", self.ids("Q: What is this? A: This is a"), False),
+            segs += [("img", "obj", imgs[k][0]), self.named(f"This is a {names[k]}. ", names[k], cats[k], k)]
+        segs += [("img", "obj", imgs[q][1]), self.asked("Q: What is this? A: This is a", cats[q], q),
                  ("txt", self.ids(" " + names[q]), True)]
         # More queries in one episode (same supports, fresh renderings; sometimes a support image
         # itself, the easiest case) give the matching skill more signal per example.
@@ -164,8 +167,20 @@ class Batcher:
             q = rng.randrange(ways)
             pick = imgs[q][0] if rng.random() < self.same_image else rng.choice(self.by_cat[cats[q]])
             segs += [("txt", self.ids(". "), False), ("img", "obj", pick),
-                     ("txt", self.ids("Q: What is this? A: This is a"), False), ("txt", self.ids(" " + names[q]), True)]
+                     self.asked("Q: What is this? A: This is a", cats[q], q), ("txt", self.ids(" " + names[q]), True)]
         return segs
+
+    # Targets of the auxiliary binding losses: a text segment may carry marks (offset, category, role, k): a
+    # support's name ("name", support k) or a query's last token, where the answer is predicted ("query",
+    # asking for support k). The relay loss reads the category at both; the match loss points the query's
+    # attention at support k's name.
+    def named(self, text: str, name: str, cat, k: int) -> tuple:
+        ids, name_id = self.ids(text), self.ids(" " + name)[0]
+        return ("txt", ids, False, [(ids.index(name_id), CATEGORIES.index(cat), "name", k)] if name_id in ids else [])
+
+    def asked(self, text: str, cat, k: int) -> tuple:
+        ids = self.ids(text)
+        return ("txt", ids, False, [(len(ids) - 1, CATEGORIES.index(cat), "query", k)])
 
     def word_episode(self):
         """A fast-binding episode with each image replaced by its category in words ("red circle."): the
@@ -173,11 +188,11 @@ class Batcher:
         rng = self.rng
         cats = ms.sample_category_pair(rng)
         names = ms.sample_names(rng, held_out=False)
-        segs = [("txt", self.ids(f"{c} {s}. This is a {n}. "), False) for (c, s), n in zip(cats, names)]
+        segs = [self.named(f"{c} {s}. This is a {n}. ", n, (c, s), k) for k, ((c, s), n) in enumerate(zip(cats, names))]
         for k in range(1 + (rng.randrange(self.episode_queries) if self.episode_queries > 1 else 0)):
             q = rng.randrange(2)
             c, s = cats[q]
-            segs += [("txt", self.ids(f"{c} {s}. Q: What is this? A: This is a"), False), ("txt", self.ids(" " + names[q]), True)]
+            segs += [self.asked(f"{c} {s}. Q: What is this? A: This is a", (c, s), q), ("txt", self.ids(" " + names[q]), True)]
             segs += [("txt", self.ids(". "), False)]
         return segs[:-1]
 
@@ -198,6 +213,15 @@ class Limber(torch.nn.Module):
         # each of the 12 color-shape categories. It gives the encoder a direct signal early on.
         self.aux = torch.nn.Linear(c, len(ms.COLORS) * len(ms.SHAPES) * 4)
         self.aux_weight = 0.0
+        # Training-only relay head (not exported): from the hidden state after `relay_layer` blocks, at a
+        # support's name and at a query's last token, the category of the episode item before it. Fast
+        # binding needs both there (the name's image and the query's image) for one attention head to match
+        # them; without a signal for each, neither forms (a saddle: each is useless without the other).
+        self.relay = torch.nn.Linear(lm.config.n_embd, len(CATEGORIES))
+        self.relay_weight, self.relay_layer = 0.0, 2
+        # Training-only match loss: one head of block `match_layer` (0-based), from a query's last token,
+        # should attend to the name of the support the query shows.
+        self.match_weight, self.match_layer, self.match_head = 0.0, 2, 0
 
     def grid(self, px: torch.Tensor) -> torch.Tensor:
         x = self.visual(px)                      # (B, C, h, w)
@@ -222,14 +246,15 @@ class Limber(torch.nn.Module):
             logits = self.aux(grid.mean(1)).view(len(imgs), -1, 4)
             aux = F.cross_entropy(logits.reshape(-1, 4), torch.tensor(counts, device=DEVICE).reshape(-1))
         wte = self.lm.transformer.wte
-        rows, labels, lens = [], [], []
+        rows, labels, lens, relay = [], [], [], []
         k = 0
-        for ex in batch:
+        for i, ex in enumerate(batch):
             parts, lab = [], []
             for s in ex:
                 if s[0] == "img":
                     parts.append(tokens[k]); lab += [-100] * n_tok; k += 1
                 else:
+                    relay += [(i, len(lab) + off, cat, role, j) for off, cat, role, j in (s[3] if len(s) > 3 else [])]
                     parts.append(wte(torch.tensor(s[1], device=DEVICE)))
                     lab += list(s[1]) if s[2] else [-100] * len(s[1])
             e = torch.cat(parts)
@@ -243,14 +268,31 @@ class Limber(torch.nn.Module):
             lab_t[i, : len(lab)] = torch.tensor(lab)
             mask[i, : len(lab)] = 1
         lab_t, mask = lab_t.to(DEVICE), mask.to(DEVICE)
-        logits = self.lm(inputs_embeds=emb, attention_mask=mask).logits
+        want_relay = self.relay_weight > 0 and relay
+        names = {(i, j): p for i, p, _, role, j in relay if role == "name"}
+        pairs = [(i, p, names[i, j]) for i, p, _, role, j in relay if role == "query" and (i, j) in names]
+        want_match = self.match_weight > 0 and pairs
+        relay_loss = 0.0
+        out = self.lm(inputs_embeds=emb, attention_mask=mask, output_hidden_states=bool(want_relay),
+                      output_attentions=bool(want_match))
+        logits = out.logits
+        if want_relay:
+            h = out.hidden_states[self.relay_layer]
+            at = torch.tensor([(r, p) for r, p, *_ in relay], device=DEVICE)
+            relay_loss = self.relay_weight * F.cross_entropy(
+                self.relay(h[at[:, 0], at[:, 1]]), torch.tensor([c for _, _, c, *_ in relay], device=DEVICE))
+        if want_match:
+            att = out.attentions[self.match_layer][:, self.match_head]       # (B, L, L)
+            at = torch.tensor(pairs, device=DEVICE)
+            relay_loss = relay_loss - self.match_weight * torch.log(att[at[:, 0], at[:, 1], at[:, 2]] + 1e-6).mean()
         # Mean over each example's loss tokens, then over examples: a fast-binding episode (one
         # answer token) weighs as much as a caption (a dozen tokens).
         tgt = lab_t[:, 1:]
         ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1),
                              ignore_index=-100, reduction="none").view(tgt.shape)
         m = (tgt != -100).float()
-        return ((ce * m).sum(1) / m.sum(1).clamp(min=1)).mean() + self.aux_weight * aux
+        self.last_relay = float(relay_loss.detach()) if torch.is_tensor(relay_loss) else relay_loss
+        return ((ce * m).sum(1) / m.sum(1).clamp(min=1)).mean() + self.aux_weight * aux + relay_loss
 
 
 # ---------------------------------------------------------------------------
@@ -395,6 +437,13 @@ def main() -> None:
     ap.add_argument("--stop-at", type=int, default=None,
                     help="stop after this many steps (the schedule still spans --steps)")
     ap.add_argument("--aux", type=float, default=0.0, help="weight of the auxiliary count loss")
+    ap.add_argument("--relay", type=float, default=0.0,
+                    help="weight of the auxiliary relay loss (the category of the episode item before a support's "
+                         "name and a query's answer, read from the hidden state after --relay-layer blocks)")
+    ap.add_argument("--relay-layer", type=int, default=2)
+    ap.add_argument("--match", type=float, default=0.0,
+                    help="weight of the auxiliary match loss (head 0 of block --relay-layer attends from a query's "
+                         "last token to the name of the support it shows)")
     ap.add_argument("--data-seed", type=int, default=None, help="seed of the rendered pools (default: --seed)")
     ap.add_argument("--episode-queries", type=int, default=1,
                     help="fast-binding episodes hold 1 to this many queries")
@@ -459,6 +508,8 @@ def main() -> None:
         model.proj.load_state_dict(torch.load(str(a.init / "proj.ckpt")))
         print(f"initialized from {a.init}", flush=True)
     model.aux_weight = a.aux
+    model.relay_weight, model.relay_layer = a.relay, a.relay_layer
+    model.match_weight, model.match_layer = a.match, a.relay_layer
     model.to(DEVICE)
     n_tok = (N_PX // 32) ** 2
     print(f"params: lm {sum(p.numel() for p in lm.parameters()) / 1e6:.2f} M, "
@@ -484,7 +535,8 @@ def main() -> None:
         ema = loss.item() if ema is None else 0.95 * ema + 0.05 * loss.item()
         if step % 50 == 0 or step == a.steps - 1:
             el = time.time() - t1
-            print(f"step {step} loss {ema:.4f} lr {sched.get_last_lr()[0]:.2e} {el:.0f} s "
+            print(f"step {step} loss {ema:.4f}" + (f" aux {model.last_relay:.3f}" if a.relay or a.match else "") +
+                  f" lr {sched.get_last_lr()[0]:.2e} {el:.0f} s "
                   f"(eta {el / (step + 1) * (a.steps - step - 1):.0f} s)", flush=True)
         if a.eval_every and step % a.eval_every == a.eval_every - 1:
             v = val_eval(model, batcher, a.val)
