@@ -33,6 +33,7 @@ SS = 4             # supersampling factor for anti-aliased shapes
 
 SHAPES = ["circle", "square", "triangle"]
 COLORS = ["red", "green", "blue", "yellow"]
+CATEGORIES = [(c, s) for c in COLORS for s in SHAPES]   # the 12 color-shape kinds of object
 SIZES = ["small", "large"]
 NUMBERS = ["zero", "one", "two", "three"]   # in captions
 DIGITS = ["0", "1", "2", "3"]                # count answers, as VQAv2 stores them
@@ -206,7 +207,7 @@ def questions(objs: list[dict], rng: random.Random) -> list[tuple[str, str, str]
     present = set(pairs)
     c, s = rng.choice(sorted(present))
     out.append((f"Is there a {c} {s}?", "yes", "yes/no"))
-    absent = [(c, s) for c in COLORS for s in SHAPES if (c, s) not in present]
+    absent = [x for x in CATEGORIES if x not in present]
     c, s = rng.choice(absent)
     out.append((f"Is there a {c} {s}?", "no", "yes/no"))
     rng.shuffle(out)
@@ -218,9 +219,8 @@ def episode_prompt(names: list[str]) -> str:
 
 
 def sample_category_pair(rng: random.Random) -> list[tuple[str, str]]:
-    cats = [(c, s) for c in COLORS for s in SHAPES]
-    a = rng.choice(cats)
-    b = rng.choice([x for x in cats if x != a])
+    a = rng.choice(CATEGORIES)
+    b = rng.choice([x for x in CATEGORIES if x != a])
     return [a, b]
 
 
@@ -235,7 +235,7 @@ def sample_supports(rng: random.Random, ways: int, held_out: bool = False) -> tu
     more: names of which every two form a training pair, never a held-out one."""
     if ways == 2:
         return sample_category_pair(rng), sample_names(rng, held_out)
-    cats = rng.sample([(c, s) for c in COLORS for s in SHAPES], ways)
+    cats = rng.sample(CATEGORIES, ways)
     train = set(TRAIN_PAIRS)
     while True:
         picked = rng.sample(range(len(NAMES)), ways)

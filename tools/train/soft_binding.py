@@ -32,9 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_scenes as ms  # noqa: E402
 from transformers import GPT2TokenizerFast, GPTJForCausalLM  # noqa: E402
 
-CATEGORIES = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", type=Path, help="a train_limber.py output directory")
@@ -53,79 +50,47 @@ def main() -> None:
     lm = GPTJForCausalLM.from_pretrained(str(a.model / "hf")).eval()
     tok = GPT2TokenizerFast.from_pretrained(str(a.model / "tok"))
     wte = lm.transformer.wte.weight
-    n = a.soft_tokens
-    if a.fresh_vectors is not None:
-        return train_on_fresh_vectors(a, lm, tok)
-    lm.requires_grad_(False)
-    if a.init == "words":
-        rows = []
-        for c, s in CATEGORIES:
-            ids = tok.encode(f"{c} {s}.")
-            rows.append(wte[(ids + ids[-1:] * n)[:n]].clone())
-        soft = torch.nn.Parameter(torch.stack(rows))
+    n, width, scale = a.soft_tokens, wte.shape[1], wte.std().item()
+    text = lambda t: wte[torch.tensor(tok.encode(t))]  # noqa: E731
+
+    def layout(items: list, query, names: list[str]) -> list:
+        """The image-format episode around its items' soft tokens."""
+        parts = []
+        for item, name in zip(items, names):
+            parts += [item, text(f"This is a {name}. ")]
+        return parts + [query, text("Q: What is this? A: This is a")]
+
+    if a.fresh_vectors is None:
+        # Only the categories' soft tokens are trained, through the frozen language model.
+        lm.requires_grad_(False)
+        if a.init == "words":
+            rows = []
+            for c, s in ms.CATEGORIES:
+                ids = tok.encode(f"{c} {s}.")
+                rows.append(wte[(ids + ids[-1:] * n)[:n]].clone())
+            soft = torch.nn.Parameter(torch.stack(rows))
+        else:
+            soft = torch.nn.Parameter(torch.randn(len(ms.CATEGORIES), n, width) * scale)
+        params, clip_norm = [soft], None
+
+        def episode(rng: random.Random, gen: torch.Generator, ways: int):
+            cats, names = ms.sample_supports(rng, ways)
+            q = rng.randrange(ways)
+            items = [soft[ms.CATEGORIES.index(c)] for c in cats]
+            return layout(items, items[q], names), names, q
     else:
-        soft = torch.nn.Parameter(torch.randn(len(CATEGORIES), n, wte.shape[1]) * wte.std())
-    opt = torch.optim.Adam([soft], lr=a.lr)
+        params, clip_norm = list(lm.parameters()), 1.0
 
-    def episode(rng: random.Random, ways: int):
-        cats, names = ms.sample_supports(rng, ways)
-        q = rng.randrange(ways)
-        segs = []
-        for k in range(ways):
-            segs += [CATEGORIES.index(cats[k]), tok.encode(f"This is a {names[k]}. ")]
-        segs += [CATEGORIES.index(cats[q]), tok.encode("Q: What is this? A: This is a")]
-        return segs, [tok.encode(" " + name) for name in names], q
+        def episode(rng: random.Random, gen: torch.Generator, ways: int):
+            items = list(torch.randn(ways, n, width, generator=gen) * scale)
+            names = ms.sample_supports(rng, ways)[1]
+            q = rng.randrange(ways)
+            query = items[q] + a.fresh_vectors * scale * torch.randn(n, width, generator=gen)
+            return layout(items, query, names), names, q
 
-    def nll(segs, answer: list[int]) -> torch.Tensor:
-        parts = [soft[s] if isinstance(s, int) else wte[torch.tensor(s)] for s in segs]
+    def nll(parts: list, name: str) -> torch.Tensor:
+        answer = tok.encode(" " + name)
         x = torch.cat(parts + [wte[torch.tensor(answer)]])[None]
-        lp = lm(inputs_embeds=x).logits[0].log_softmax(-1)
-        start = x.shape[1] - len(answer) - 1
-        return -sum(lp[start + i, t] for i, t in enumerate(answer))
-
-    def accuracy() -> float:
-        rng, right = random.Random(99), 0
-        with torch.no_grad():
-            for _ in range(100):
-                segs, answers, q = episode(rng, 2)
-                scores = [nll(segs, ans).item() for ans in answers]
-                right += int(scores.index(min(scores)) == q)
-        return right / 100
-
-    print(f"step 0 binding {accuracy():.2f}", flush=True)
-    rng = random.Random(1)
-    for step in range(1, a.steps + 1):
-        loss = 0.0
-        for _ in range(a.batch):
-            segs, answers, q = episode(rng, rng.randint(2, 3))
-            loss = loss + nll(segs, answers[q])
-        opt.zero_grad()
-        (loss / a.batch).backward()
-        opt.step()
-        if step % 50 == 0:
-            print(f"step {step} loss {loss.item() / a.batch:.3f} binding {accuracy():.2f}", flush=True)
-
-
-def train_on_fresh_vectors(a, lm, tok) -> None:
-    wte = lm.transformer.wte.weight
-    scale = wte.std().item()
-    opt = torch.optim.Adam(lm.parameters(), lr=a.lr)
-
-    def episode(rng: random.Random, gen: torch.Generator, ways: int):
-        vectors = torch.randn(ways, a.soft_tokens, wte.shape[1], generator=gen) * scale
-        names = ms.sample_supports(rng, ways)[1]
-        q = rng.randrange(ways)
-        query = vectors[q] + a.fresh_vectors * scale * torch.randn(a.soft_tokens, wte.shape[1], generator=gen)
-        segs = []
-        for k in range(ways):
-            segs += [vectors[k], tok.encode(f"This is a {names[k]}. ")]
-        segs += [query, tok.encode("Q: What is this? A: This is a")]
-        return segs, [tok.encode(" " + name) for name in names], q
-
-    def nll(segs, answer: list[int]) -> torch.Tensor:
-        emb = lm.transformer.wte.weight
-        parts = [s if isinstance(s, torch.Tensor) else emb[torch.tensor(s)] for s in segs]
-        x = torch.cat(parts + [emb[torch.tensor(answer)]])[None]
         lp = lm(inputs_embeds=x).logits[0].log_softmax(-1)
         start = x.shape[1] - len(answer) - 1
         return -sum(lp[start + i, t] for i, t in enumerate(answer))
@@ -135,22 +100,25 @@ def train_on_fresh_vectors(a, lm, tok) -> None:
         lm.eval()
         with torch.no_grad():
             for _ in range(100):
-                segs, answers, q = episode(rng, gen, 2)
-                scores = [nll(segs, ans).item() for ans in answers]
+                parts, names, q = episode(rng, gen, 2)
+                scores = [nll(parts, name).item() for name in names]
                 right += int(scores.index(min(scores)) == q)
-        lm.train()
         return right / 100
 
+    opt = torch.optim.Adam(params, lr=a.lr)
     print(f"step 0 binding {accuracy():.2f}", flush=True)
     rng, gen = random.Random(1), torch.Generator().manual_seed(1)
     for step in range(1, a.steps + 1):
+        if clip_norm:
+            lm.train()
         loss = 0.0
         for _ in range(a.batch):
-            segs, answers, q = episode(rng, gen, rng.randint(2, 3))
-            loss = loss + nll(segs, answers[q])
+            parts, names, q = episode(rng, gen, rng.randint(2, 3))
+            loss = loss + nll(parts, names[q])
         opt.zero_grad()
         (loss / a.batch).backward()
-        torch.nn.utils.clip_grad_norm_(lm.parameters(), 1.0)
+        if clip_norm:
+            torch.nn.utils.clip_grad_norm_(params, clip_norm)
         opt.step()
         if step % 50 == 0:
             print(f"step {step} loss {loss.item() / a.batch:.3f} binding {accuracy():.2f}", flush=True)

@@ -68,10 +68,9 @@ def build_pools(seed: int, n_scenes: int, n_objects: int):
         objs = ms.sample_objects(rng)
         scene_px.append(to_tensor(ms.render(objs, rng), tf))
         scenes.append(objs)
-    cats = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
     obj_cat, obj_px = [], []
     for k in range(n_objects):
-        c, s = cats[k % len(cats)]
+        c, s = ms.CATEGORIES[k % len(ms.CATEGORIES)]
         obj_px.append(to_tensor(ms.render(ms.single_object(rng, c, s), rng), tf))
         obj_cat.append((c, s))
     by_cat: dict = {}
@@ -112,9 +111,6 @@ def repeated_tokens(rng: random.Random, vocab: int):
     return [("txt", half, False), ("txt", half, True)]
 
 
-CATEGORIES = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
-
-
 class Batcher:
     """Examples are lists of segments: ("img", pool, index) or ("txt", ids, with_loss)."""
 
@@ -127,12 +123,11 @@ class Batcher:
         self.episode_queries, self.same_image, self.episode_ways = 1, 0.0, 2
 
     def counts(self, pool: str, i: int) -> list[int]:
-        cats = [(c, s) for c in ms.COLORS for s in ms.SHAPES]
         if pool == "obj":
             objs = [{"color": c, "shape": s} for c, s in [self.obj_cat[i]]]
         else:
             objs = self.scenes[i]
-        return [sum(o["color"] == c and o["shape"] == s for o in objs) for c, s in cats]
+        return [sum(o["color"] == c and o["shape"] == s for o in objs) for c, s in ms.CATEGORIES]
 
     def ids(self, text: str) -> list[int]:
         if text not in self.cache:
@@ -176,11 +171,11 @@ class Batcher:
     # attention at support k's name.
     def named(self, text: str, name: str, cat, k: int) -> tuple:
         ids, name_id = self.ids(text), self.ids(" " + name)[0]
-        return ("txt", ids, False, [(ids.index(name_id), CATEGORIES.index(cat), "name", k)] if name_id in ids else [])
+        return ("txt", ids, False, [(ids.index(name_id), ms.CATEGORIES.index(cat), "name", k)] if name_id in ids else [])
 
     def asked(self, text: str, cat, k: int) -> tuple:
         ids = self.ids(text)
-        return ("txt", ids, False, [(len(ids) - 1, CATEGORIES.index(cat), "query", k)])
+        return ("txt", ids, False, [(len(ids) - 1, ms.CATEGORIES.index(cat), "query", k)])
 
     def word_episode(self):
         """A fast-binding episode with each image replaced by its category in words ("red circle."): the
@@ -211,17 +206,17 @@ class Limber(torch.nn.Module):
         self.proj = torch.nn.Linear(c, lm.config.n_embd)
         # Training-only auxiliary head (not exported): from the mean grid vector, the count (0-3) of
         # each of the 12 color-shape categories. It gives the encoder a direct signal early on.
-        self.aux = torch.nn.Linear(c, len(ms.COLORS) * len(ms.SHAPES) * 4)
+        self.aux = torch.nn.Linear(c, len(ms.CATEGORIES) * 4)
         self.aux_weight = 0.0
         # Training-only relay head (not exported): from the hidden state after `relay_layer` blocks, at a
         # support's name and at a query's last token, the category of the episode item before it. Fast
         # binding needs both there (the name's image and the query's image) for one attention head to match
         # them; without a signal for each, neither forms (a saddle: each is useless without the other).
-        self.relay = torch.nn.Linear(lm.config.n_embd, len(CATEGORIES))
+        self.relay = torch.nn.Linear(lm.config.n_embd, len(ms.CATEGORIES))
         self.relay_weight, self.relay_layer = 0.0, 2
-        # Training-only match loss: one head of block `match_layer` (0-based), from a query's last token,
-        # should attend to the name of the support the query shows.
-        self.match_weight, self.match_layer, self.match_head = 0.0, 2, 0
+        # Training-only match loss: head 0 of block `relay_layer` (0-based: the block that reads the relayed
+        # categories), from a query's last token, should attend to the name of the support the query shows.
+        self.match_weight = 0.0
 
     def grid(self, px: torch.Tensor) -> torch.Tensor:
         x = self.visual(px)                      # (B, C, h, w)
@@ -272,27 +267,27 @@ class Limber(torch.nn.Module):
         names = {(i, j): p for i, p, _, role, j in relay if role == "name"}
         pairs = [(i, p, names[i, j]) for i, p, _, role, j in relay if role == "query" and (i, j) in names]
         want_match = self.match_weight > 0 and pairs
-        relay_loss = 0.0
+        binding_loss = torch.zeros((), device=DEVICE)
         out = self.lm(inputs_embeds=emb, attention_mask=mask, output_hidden_states=bool(want_relay),
                       output_attentions=bool(want_match))
         logits = out.logits
         if want_relay:
             h = out.hidden_states[self.relay_layer]
             at = torch.tensor([(r, p) for r, p, *_ in relay], device=DEVICE)
-            relay_loss = self.relay_weight * F.cross_entropy(
+            binding_loss = self.relay_weight * F.cross_entropy(
                 self.relay(h[at[:, 0], at[:, 1]]), torch.tensor([c for _, _, c, *_ in relay], device=DEVICE))
         if want_match:
-            att = out.attentions[self.match_layer][:, self.match_head]       # (B, L, L)
+            att = out.attentions[self.relay_layer][:, 0]       # (B, L, L)
             at = torch.tensor(pairs, device=DEVICE)
-            relay_loss = relay_loss - self.match_weight * torch.log(att[at[:, 0], at[:, 1], at[:, 2]] + 1e-6).mean()
+            binding_loss = binding_loss - self.match_weight * torch.log(att[at[:, 0], at[:, 1], at[:, 2]] + 1e-6).mean()
         # Mean over each example's loss tokens, then over examples: a fast-binding episode (one
         # answer token) weighs as much as a caption (a dozen tokens).
         tgt = lab_t[:, 1:]
         ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1),
                              ignore_index=-100, reduction="none").view(tgt.shape)
         m = (tgt != -100).float()
-        self.last_relay = float(relay_loss.detach()) if torch.is_tensor(relay_loss) else relay_loss
-        return ((ce * m).sum(1) / m.sum(1).clamp(min=1)).mean() + self.aux_weight * aux + relay_loss
+        self.last_binding = binding_loss.item()
+        return ((ce * m).sum(1) / m.sum(1).clamp(min=1)).mean() + self.aux_weight * aux + binding_loss
 
 
 # ---------------------------------------------------------------------------
@@ -509,7 +504,7 @@ def main() -> None:
         print(f"initialized from {a.init}", flush=True)
     model.aux_weight = a.aux
     model.relay_weight, model.relay_layer = a.relay, a.relay_layer
-    model.match_weight, model.match_layer = a.match, a.relay_layer
+    model.match_weight = a.match
     model.to(DEVICE)
     n_tok = (N_PX // 32) ** 2
     print(f"params: lm {sum(p.numel() for p in lm.parameters()) / 1e6:.2f} M, "
@@ -535,7 +530,7 @@ def main() -> None:
         ema = loss.item() if ema is None else 0.95 * ema + 0.05 * loss.item()
         if step % 50 == 0 or step == a.steps - 1:
             el = time.time() - t1
-            print(f"step {step} loss {ema:.4f}" + (f" aux {model.last_relay:.3f}" if a.relay or a.match else "") +
+            print(f"step {step} loss {ema:.4f}" + (f" binding aux {model.last_binding:.3f}" if a.relay or a.match else "") +
                   f" lr {sched.get_last_lr()[0]:.2e} {el:.0f} s "
                   f"(eta {el / (step + 1) * (a.steps - step - 1):.0f} s)", flush=True)
         if a.eval_every and step % a.eval_every == a.eval_every - 1:
