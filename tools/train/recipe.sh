@@ -28,7 +28,7 @@ stage s1 --steps 1500 --batch 32 --lr 1.5e-3 --aux 1.0 --scenes 6000 --objects 2
 stage s2 --init "$W/s1" --fresh-lm --steps 500 --lr 1e-3 --mix 0 0 0 0 1 --scenes 200 --objects 200 --skip-eval
 # 3. Everything on the full mixture, with the two binding losses.
 stage s3 --init "$W/s2" --steps 2000 --lr 1.2e-3 --relay 1.0 --match 1.0 --mix 0.25 0.35 0.2 0.05 0.15 \
-  --data-seed 2050 --eval-every 500 $E
+  --data-seed 2050 --eval-every 1000 $E
 # 4. Towards captions and VQA, binding losses kept; the best evaluated state is exported.
 stage s4 --init "$W/s3" --steps 800 --lr 4e-4 --relay 1.0 --match 1.0 --mix 0.25 0.5 0.15 0.05 0.05 \
   --data-seed 2051 --eval-every 400 --keep-best $E
