@@ -260,9 +260,7 @@ class Limber(torch.nn.Module):
         # the whole batch's mean (the encoder above still sees the whole batch: BatchNorm is unchanged).
         order = sorted(range(len(batch)), key=lambda i: len(labels[i]))
         groups = [order[g * len(order) // self.groups: (g + 1) * len(order) // self.groups] for g in range(self.groups)]
-        n_relay = sum(len(mk) for mk in marks)
-        n_match = sum(sum(1 for m in mk if m[2] == "query" and any(n[2] == "name" and n[3] == m[3] for n in mk))
-                      for mk in marks)
+        n_relay = n_match = 0
         text = torch.zeros((), device=DEVICE)
         relay_sum = torch.zeros((), device=DEVICE)
         match_sum = torch.zeros((), device=DEVICE)
@@ -283,6 +281,7 @@ class Limber(torch.nn.Module):
                 names = {j: p for p, _, role, j in marks[i] if role == "name"}
                 pairs += [(r, p, names[j]) for p, _, role, j in marks[i] if role == "query" and j in names]
             lab_t, mask = lab_t.to(DEVICE), mask.to(DEVICE)
+            n_relay, n_match = n_relay + len(relay), n_match + len(pairs)
             want_relay = self.relay_weight > 0 and relay
             want_match = self.match_weight > 0 and pairs
             out = self.lm(inputs_embeds=emb, attention_mask=mask, output_hidden_states=bool(want_relay),
