@@ -20,7 +20,8 @@ public final class GPTJSession: DecoderSession {
         self.model = model
         self.pool = pool
         self.batchSize = max(1, batchSize)
-        cache = KVCache(layers: c.layerCount, capacity: c.contextLength, width: c.embeddingWidth, type: kvType)
+        cache = KVCache(layers: c.layerCount, capacity: c.contextLength, heads: c.headCount, headDimension: c.headDimension,
+                        type: kvType)
         scratch = LinearScratch(maxCols: max(c.embeddingWidth, c.feedForwardWidth), threads: pool.size)
         buffers = ForwardBuffers(config: c, batch: self.batchSize, threads: pool.size)
     }
@@ -162,11 +163,10 @@ public final class GPTJSession: DecoderSession {
         pool.parallelFor(targets.count * heads) { task, thread in
             let i = task / heads, head = task % heads
             let cache = targets[i].cache
-            let elem = cache.type == .f32 ? 4 : 2
             let kvType: Int32 = cache.type == .f32 ? Int32(GK_TYPE_F32) : Int32(GK_TYPE_F16)
-            gk_attend(b.q + i * d + head * hd, cache.keyRows(layer: layer) + head * hd * elem,
-                      cache.valueRows(layer: layer) + head * hd * elem, kvType,
-                      Int64(d), Int64(targets[i].position + 1), Int64(hd), scale, b.scores[thread], b.o + i * d + head * hd)
+            gk_attend(b.q + i * d + head * hd, cache.keyRows(layer: layer, head: head),
+                      cache.valueRows(layer: layer, head: head), kvType,
+                      Int64(hd), Int64(targets[i].position + 1), Int64(hd), scale, b.scores[thread], b.o + i * d + head * hd)
         }
     }
 
