@@ -70,12 +70,13 @@ public final class KVCache: @unchecked Sendable {
     /// Copies the first `length` positions of another cache of the same shape and makes them this cache's content.
     public func copyPrefix(from other: KVCache, length: Int) {
         precondition(other.layers == layers && other.heads == heads && other.headDimension == headDimension
-            && other.capacity == capacity && other.type == type && length <= other.count && length <= capacity)
+            && other.type == type && length <= other.count && length <= capacity)
         let bytes = length * headDimension * type.elementSize
         for l in 0..<layers {
             for head in 0..<heads {
-                keys[l].advanced(by: head * headBytes).copyMemory(from: other.keys[l] + head * headBytes, byteCount: bytes)
-                values[l].advanced(by: head * headBytes).copyMemory(from: other.values[l] + head * headBytes, byteCount: bytes)
+                let to = head * headBytes, from = head * other.headBytes
+                keys[l].advanced(by: to).copyMemory(from: other.keys[l] + from, byteCount: bytes)
+                values[l].advanced(by: to).copyMemory(from: other.values[l] + from, byteCount: bytes)
             }
         }
         count = length

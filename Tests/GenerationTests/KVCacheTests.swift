@@ -51,7 +51,8 @@ struct KVCacheTests {
 
     @Test func copyPrefixCopiesEveryHeadsPrefix() {
         let source = Self.filled(type: .f32, positions: 6)
-        let copy = KVCache(layers: 2, capacity: 8, heads: Self.heads, headDimension: Self.headDimension, type: .f32)
+        // a larger capacity: each head's rows start at another offset than in the source
+        let copy = KVCache(layers: 2, capacity: 11, heads: Self.heads, headDimension: Self.headDimension, type: .f32)
         copy.copyPrefix(from: source, length: 4)
         #expect(copy.count == 4)
         for layer in 0..<2 {
