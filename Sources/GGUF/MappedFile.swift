@@ -126,6 +126,17 @@ public final class MappedFile: @unchecked Sendable {
         madvise(UnsafeMutableRawPointer(mutating: base + from), to - from, MADV_DONTNEED)
     }
 
+    /// Asks the kernel to start reading these bytes into the page cache now, without waiting. Many small
+    /// ranges requested at once are read in parallel; touched one after another, each waits for the disk.
+    public func willNeed(_ bytes: UnsafeRawBufferPointer) {
+        guard let start = bytes.baseAddress, let base, bytes.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let from = (start - base) / page * page
+        let to = min(size, ((start - base) + bytes.count + page - 1) / page * page)
+        guard to > from else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + from), to - from, MADV_WILLNEED)
+    }
+
     /// The whole file.
     public var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 }
