@@ -4,7 +4,7 @@
 # WORK receives one folder per stage (s1..s4, each with its log s1.log..s4.log) and the converted files
 # (WORK/gguf); PYTHON is an interpreter with torch, transformers, tokenizers, clip-anytorch and pillow
 # (default: python3). GLIMPSE overrides the converter command (default: swift run -c release glimpse).
-# 38 minutes on 2 CPU cores (models/README.md).
+# 33-38 minutes on 2 CPU cores (models/README.md).
 set -euo pipefail
 if [ $# -lt 1 ]; then
   echo "usage: $0 WORK [PYTHON]" >&2
