@@ -118,23 +118,23 @@ public final class MappedFile: @unchecked Sendable {
     /// process's resident set (they stay in the page cache). Converters call it after each tensor so
     /// that streaming a 24 GB checkpoint keeps a small footprint.
     public func release(_ bytes: UnsafeRawBufferPointer) {
-        guard let start = bytes.baseAddress, let base, bytes.count > 0 else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let from = (start - base) / page * page
-        let to = min(size, ((start - base) + bytes.count + page - 1) / page * page)
-        guard to > from else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base + from), to - from, MADV_DONTNEED)
+        advise(bytes, MADV_DONTNEED)
     }
 
     /// Asks the kernel to start reading these bytes into the page cache now, without waiting. Many small
     /// ranges requested at once are read in parallel; touched one after another, each waits for the disk.
     public func willNeed(_ bytes: UnsafeRawBufferPointer) {
+        advise(bytes, MADV_WILLNEED)
+    }
+
+    /// madvise over the whole pages that hold `bytes` (a range inside this mapping).
+    private func advise(_ bytes: UnsafeRawBufferPointer, _ advice: Int32) {
         guard let start = bytes.baseAddress, let base, bytes.count > 0 else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let from = (start - base) / page * page
         let to = min(size, ((start - base) + bytes.count + page - 1) / page * page)
         guard to > from else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base + from), to - from, MADV_WILLNEED)
+        madvise(UnsafeMutableRawPointer(mutating: base + from), to - from, advice)
     }
 
     /// The whole file.
