@@ -150,11 +150,11 @@ public final class GGUFFile: @unchecked Sendable {
 
     public func info(_ name: String) -> GGUFTensorInfo? { tensorIndex[name].map { tensorInfos[$0] } }
 
-    /// Starts reading the named tensors from disk in the background (unknown names are skipped): for a
-    /// loader about to decode many small tensors scattered over a large file that is not in the page cache.
-    public func prefetch(_ names: [String]) {
-        for name in names {
-            guard let info = info(name), let bytes = file.bytes(at: info.offset, count: info.byteCount) else { continue }
+    /// Starts reading the chosen tensors from disk in the background: for a loader about to decode many small
+    /// tensors scattered over a large file that is not in the page cache.
+    public func prefetch(where chosen: (GGUFTensorInfo) -> Bool) {
+        for info in tensorInfos where chosen(info) {
+            guard let bytes = file.bytes(at: info.offset, count: info.byteCount) else { continue }
             file.willNeed(bytes)
         }
     }

@@ -37,7 +37,7 @@ public struct GPTJWeights: Sendable {
         }
         // The 1-D tensors decoded below lie between the matrices, 115 small reads across GPT-J-6B's file. With
         // the file not in the page cache, read one after another they took 0.8 s of GPT-J-6B's load here.
-        gguf.prefetch(gguf.tensorInfos.filter { $0.shape.count == 1 }.map(\.name))
+        gguf.prefetch { $0.shape.count == 1 }
         tokenEmbedding = try matrix(N.tokenEmbedding, v, d)
         blocks = try (0..<c.layerCount).map { i in
             GPTJBlockWeights(

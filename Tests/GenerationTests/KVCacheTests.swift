@@ -36,16 +36,21 @@ struct KVCacheTests {
         }
     }
 
-    @Test func eachHeadsRowsAreContiguous() {
-        let cache = Self.filled(type: .f32, positions: 5)
+    /// Every head's first `positions` key and value rows, in every layer, hold what `filled` stored.
+    static func expectStoredRows(_ cache: KVCache, positions: Int) {
         for layer in 0..<2 {
-            for head in 0..<Self.heads {
-                #expect(Self.read(cache.keyRows(layer: layer, head: head), positions: 5)
-                    == Self.expected(layer: layer, head: head, positions: 5, salt: 0))
-                #expect(Self.read(cache.valueRows(layer: layer, head: head), positions: 5)
-                    == Self.expected(layer: layer, head: head, positions: 5, salt: 0.5))
+            for head in 0..<heads {
+                #expect(read(cache.keyRows(layer: layer, head: head), positions: positions)
+                    == expected(layer: layer, head: head, positions: positions, salt: 0))
+                #expect(read(cache.valueRows(layer: layer, head: head), positions: positions)
+                    == expected(layer: layer, head: head, positions: positions, salt: 0.5))
             }
         }
+    }
+
+    @Test func eachHeadsRowsAreContiguous() {
+        let cache = Self.filled(type: .f32, positions: 5)
+        Self.expectStoredRows(cache, positions: 5)
         #expect(cache.byteCount == 2 * 2 * 8 * Self.width * 4)
     }
 
@@ -55,14 +60,7 @@ struct KVCacheTests {
         let copy = KVCache(layers: 2, capacity: 11, heads: Self.heads, headDimension: Self.headDimension, type: .f32)
         copy.copyPrefix(from: source, length: 4)
         #expect(copy.count == 4)
-        for layer in 0..<2 {
-            for head in 0..<Self.heads {
-                #expect(Self.read(copy.keyRows(layer: layer, head: head), positions: 4)
-                    == Self.expected(layer: layer, head: head, positions: 4, salt: 0))
-                #expect(Self.read(copy.valueRows(layer: layer, head: head), positions: 4)
-                    == Self.expected(layer: layer, head: head, positions: 4, salt: 0.5))
-            }
-        }
+        Self.expectStoredRows(copy, positions: 4)
     }
 
     @Test func f16RowsHoldTheSameValues() {

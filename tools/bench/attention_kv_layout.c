@@ -7,7 +7,8 @@
 //   cc -O2 -I$K/include -I$K tools/bench/attention_kv_layout.c $K/attention.c $K/dot.c $K/convert.c -lm -o /tmp/kvl
 //   /tmp/kvl 184
 //
-// Result on this VM (BENCHMARKS.md): at 184 positions, 16.3-21.1 ms per token position-major, 10.2-11.4 head-major.
+// Result on this VM (BENCHMARKS.md): at 184 positions, means of 12.7-21.1 ms per token position-major, 8.5-11.4
+// head-major.
 #include "ckernels.h"
 #include <stdio.h>
 #include <stdlib.h>
