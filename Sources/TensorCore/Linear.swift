@@ -49,7 +49,7 @@ public enum Linear {
         // a matrix-matrix product pays for dequantizing every weight once; for a few rows (decoding, or a
         // batch of sequences decoding together) one streaming pass of matrix-vector products is cheaper
         if tokens <= LinearScratch.maxVectorRows {
-            let parts = pool.chunks(rows, minChunk: 16, perThread: 8)
+            let parts = pool.shrinkingChunks(rows, granule: 16)
             var xq8: UnsafeRawPointer? = nil
             var xinfo: UnsafePointer<Float>? = nil
             let q8Stride = GGMLType.q8_0.byteCount(elements: cols) ?? 0

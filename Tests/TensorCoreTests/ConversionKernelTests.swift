@@ -22,6 +22,39 @@ struct ConversionKernelTests {
         #expect(gk_fp16_to_fp32(gk_fp32_to_fp16(.nan)).isNaN)
     }
 
+    /// Decode quantizes every product's input and writes the KV cache through the dispatched (AVX2) paths:
+    /// they must give the portable code's bits, or outputs would depend on the CPU.
+    @Test func dispatchedF16ConversionMatchesPortable() {
+        var values: [Float] = Self.randomFloats(20000, seed: 11, scale: 70000)
+        values += Self.randomFloats(5000, seed: 12, scale: 1e-4)  // subnormal range
+        values += [0, -0, 65504, 65519.99, 65520, -65520, 1e-8, 5.96e-8, 2.98e-8, 2.99e-8, .infinity, -.infinity, 1, -2.5]
+        var got = [UInt16](repeating: 0, count: values.count), want = got
+        gk_to_f16(values, &got, Int64(values.count))
+        gk_to_f16_portable(values, &want, Int64(values.count))
+        let differing = (0..<values.count).filter { got[$0] != want[$0] }
+        #expect(differing.isEmpty, "\(Kernels.cpuPath): \(differing.count) differ, first at \(differing.first.map { values[$0] } ?? 0)")
+    }
+
+    @Test func dispatchedQ8_0QuantizerMatchesPortable() {
+        var x = Self.randomFloats(32 * 200, seed: 13, scale: 5)
+        x += Self.randomFloats(32 * 20, seed: 14, scale: 1e-40)  // subnormal inputs
+        x += [Float](repeating: 0, count: 32)                     // d = 0
+        // amax 127 makes d = 1: every x/d below is exactly half way, which roundf takes away from zero
+        x += (0..<32).map { i in i == 0 ? 127 : (Float(i) - 16) + (i % 2 == 0 ? 0.5 : -0.5) }
+        x += (0..<32).map { i in i == 0 ? -127 : -0.5 * Float(i % 3) }
+        var got = [UInt8](repeating: 0, count: GGMLType.q8_0.byteCount(elements: x.count)!), want = got
+        gk_quantize_q8_0(x, &got, Int64(x.count))
+        gk_quantize_q8_0_portable(x, &want, Int64(x.count))
+        let differing = (0..<got.count).filter { got[$0] != want[$0] }
+        #expect(differing.isEmpty, "\(Kernels.cpuPath): \(differing.count) bytes differ, first in block \((differing.first ?? 0) / 34)")
+        // the half-way block against Swift's rounding: 4.5 -> 5 and -13.5 -> -14 (away from zero, not to even)
+        let start = x.count - 64
+        for j in 0..<32 {
+            let expected = Int8(x[start + j].rounded(.toNearestOrAwayFromZero))
+            #expect(Int8(bitPattern: got[start / 32 * 34 + 2 + j]) == expected, "x = \(x[start + j])")
+        }
+    }
+
     @Test func bf16RoundsToNearestEven() {
         #expect(gk_fp32_to_bf16(1.0) == 0x3F80)
         // 1 + 2^-8 is exactly half way between bf16 1.0 and its successor: ties go to even (1.0)

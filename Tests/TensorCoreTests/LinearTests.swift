@@ -86,4 +86,23 @@ struct LinearTests {
             }
         }
     }
+    /// Decode's row split: the chunks tile 0..<n in order, are multiples of the granule (but the last),
+    /// never grow, and end small, so no thread waits long for another's last chunk.
+    @Test func shrinkingChunksTileTheRangeAndShrink() {
+        let pool = ThreadPool(threads: 2)
+        #expect(pool.shrinkingChunks(0, granule: 16).isEmpty)
+        #expect(ThreadPool(threads: 1).shrinkingChunks(4096, granule: 16) == [0..<4096])
+        #expect(pool.shrinkingChunks(10, granule: 16) == [0..<10])
+        for (n, granule) in [(4096, 16), (16384, 16), (50400, 16), (4100, 16), (7, 1), (1000, 3)] {
+            let parts = pool.shrinkingChunks(n, granule: granule)
+            #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == n, "n=\(n)")
+            #expect(zip(parts, parts.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && ($0.count >= $1.count || $1 == parts.last) })
+            #expect(parts.dropLast().allSatisfy { $0.count % granule == 0 }, "n=\(n)")
+            #expect(parts.last!.count <= granule, "n=\(n): last chunk \(parts.last!.count)")
+        }
+        // GPT-J's 4096-row products: a quarter first, then shares of what is left, down to 16 rows
+        let parts = pool.shrinkingChunks(4096, granule: 16)
+        #expect(parts.prefix(3).map(\.count) == [1024, 768, 576])
+        #expect(parts.count < 30)
+    }
 }

@@ -35,6 +35,9 @@ void gk_to_f16(const float *x, uint16_t *y, int64_t n);
 void gk_to_bf16(const float *x, uint16_t *y, int64_t n);
 void gk_quantize_q8_0(const float *x, void *y, int64_t n);
 void gk_quantize_q4_0(const float *x, void *y, int64_t n);
+/// The portable C conversion and quantizer whatever the CPU (tests compare them with the dispatched ones).
+void gk_to_f16_portable(const float *x, uint16_t *y, int64_t n);
+void gk_quantize_q8_0_portable(const float *x, void *y, int64_t n);
 /// Any supported type to f32. Returns 0, or -1 for an unknown type.
 int gk_dequantize(int type, const void *x, float *y, int64_t n);
 
