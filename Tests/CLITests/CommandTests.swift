@@ -26,6 +26,10 @@ import TestSupport
         // 3 blocks x (4 x 64x64 + 2 x 64x256) f32 matrices + the 512x64 lm_head, in bytes
         #expect(obj["weight_bytes_per_token"] as? Double == Double(3 * (4 * 64 * 64 + 2 * 64 * 256) + 512 * 64) * 4)
         #expect((obj["gen_tok_s"] as? [String: Double])?["median"] ?? 0 > 0)
+        // each run against its own probes: a median between positive extremes
+        let ratio = obj["decode_vs_roofline"] as? [String: Double] ?? [:]
+        let (lo, mid, hi) = (ratio["min"] ?? 0, ratio["median"] ?? 0, ratio["max"] ?? 0)
+        #expect(lo > 0 && lo <= mid && mid <= hi, "\(ratio)")
     }
 
     @Test func generateStreamsGreedyTextAndTimings() throws {
