@@ -11,14 +11,22 @@
 #define SIMDE_ENABLE_NATIVE_ALIASES
 #include <simde/x86/avx512.h>
 #define GK_VNNI GK_AVX2
+// SIMDe 0.7 has no 512-bit int -> float conversion: two 256-bit ones round the same way
+static inline simde__m512 gk_simde_cvtepi32_ps(simde__m512i a) {
+    const __m256 lo = _mm256_cvtepi32_ps(simde_mm512_castsi512_si256(a));
+    const __m256 hi = _mm256_cvtepi32_ps(simde_mm512_extracti64x4_epi64(a, 1));
+    return simde_mm512_castpd_ps(simde_mm512_insertf64x4(simde_mm512_castps_pd(simde_mm512_castps256_ps512(lo)),
+                                                         _mm256_castps_pd(hi), 1));
+}
+#define _mm512_cvtepi32_ps gk_simde_cvtepi32_ps
 #else
-#define GK_VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni")))
+#define GK_VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 #endif
 #endif
 
 /// 1 when the AVX2+FMA+F16C kernels run (the CPU has them and GLIMPSE_KERNELS is not "portable").
 int gk_have_avx2(void);
-/// 1 when, on top of those, the quantized dot products use AVX-512 VNNI's vpdpbusd on 256-bit registers (the
-/// CPU has AVX-512 VNNI and VL, and GLIMPSE_KERNELS is neither "portable" nor "avx2").
+/// 1 when, on top of those, the quantized decode products use AVX-512 (512-bit registers, VNNI's vpdpbusd):
+/// the CPU has AVX-512 F, BW, VL and VNNI, and GLIMPSE_KERNELS is neither "portable" nor "avx2".
 int gk_have_vnni(void);
 #endif

@@ -184,8 +184,8 @@ GK_AVX2 static inline __m256 q8_block(const gk_block_q8_0 *w, __m256i xq) {
     return mul_i8_sum(wq, xq);
 }
 
-// The same blocks with AVX-512 VNNI: vpdpbusd sums each 4 products into an int32 lane in one instruction,
-// where AVX2 needs maddubs then madd. The lanes hold the same integers (maddubs cannot saturate here: at most
+// The same blocks with AVX-512 VNNI (the AVX-512 kernels' odd last block): vpdpbusd sums each 4 products into
+// an int32 lane in one instruction, where AVX2 needs maddubs then madd. The lanes hold the same integers (maddubs cannot saturate here: at most
 // 2 x 15 x 127 for Q4_0, 2 x 128 x 127 for Q8_0), so results are bit-identical to the AVX2 path.
 GK_VNNI static inline __m256 q4_block_vnni(const gk_block_q4_0 *w, __m256i xq) {
     const __m256i raw = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)w->qs));
@@ -244,8 +244,73 @@ typedef struct { const float *dx, *xoff; } act_figures;
 
 GK_DOT2(dot2_q4_0_avx2, GK_AVX2, gk_block_q4_0, q4_block, GK_PREFETCH_Q4)
 GK_DOT2(dot2_q8_0_avx2, GK_AVX2, gk_block_q8_0, q8_block, GK_PREFETCH_Q8)
-GK_DOT2(dot2_q4_0_vnni, GK_VNNI, gk_block_q4_0, q4_block_vnni, GK_PREFETCH_Q4)
-GK_DOT2(dot2_q8_0_vnni, GK_VNNI, gk_block_q8_0, q8_block_vnni, GK_PREFETCH_Q8)
+// With AVX-512, two blocks per 512-bit register: block i in the low 256 bits, block i + 1 in the high. One
+// accumulator per row then holds exactly the AVX2 kernel's two (a0 for even blocks, a1 for odd), lane for
+// lane and in the same order, so the sums stay bit-identical to it.
+GK_VNNI static inline __m512i q4_pair_vnni(const gk_block_q4_0 *w, __m512i x2) {
+    // 128-bit lanes [A, A, B, B], the high copies shifted by 4: A's weights 0..15, 16..31, then B's
+    const __m512i raw = _mm512_mask_broadcast_i32x4(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)w[0].qs)),
+                                                    0xFF00, _mm_loadu_si128((const __m128i *)w[1].qs));
+    const __m512i q = _mm512_and_si512(_mm512_srlv_epi64(raw, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0)), _mm512_set1_epi8(0x0f));
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, x2);
+}
+
+GK_VNNI static inline __m512i q8_pair_vnni(const gk_block_q8_0 *w, __m512i x2) {
+    const __m512i wq = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)w[0].qs)),
+                                          _mm256_loadu_si256((const __m256i *)w[1].qs), 1);
+    // |w| (-128 becomes 128, read as unsigned) times x with w's sign; where w is 0 the product is 0 anyway
+    const __m512i sx = _mm512_mask_sub_epi8(x2, _mm512_movepi8_mask(wq), _mm512_setzero_si512(), x2);
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(wq), sx);
+}
+
+GK_VNNI static inline __m256 high_half(__m512 v) { return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)); }
+
+GK_VNNI static inline __m512 with_low_half(__m512 v, __m256 lo) {
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(v), _mm256_castps_pd(lo), 0));
+}
+
+// [s ×8 | t ×8]
+GK_VNNI static inline __m512 two_scales(const float *s) {
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(_mm256_broadcast_ss(s))),
+                                               _mm256_castps_pd(_mm256_broadcast_ss(s + 1)), 1));
+}
+
+#define GK_DOT2_VNNI(NAME, BLOCK_T, PAIR_FN, BLOCK_FN, PREFETCH)                                              \
+    GK_VNNI static void NAME(const BLOCK_T *a, const BLOCK_T *b, const gk_block_q8_0 *x, act_figures xi,     \
+                             int64_t nb, float *ya, float *yb) {                                            \
+        __m512 accA = _mm512_setzero_ps(), accB = accA;                                                      \
+        float sa[GK_CHUNK], sb[GK_CHUNK], offa = 0, offb = 0;                                               \
+        for (int64_t c = 0; c < nb; c += GK_CHUNK) {                                                        \
+            const int64_t n = nb - c < GK_CHUNK ? nb - c : GK_CHUNK;                                         \
+            const float *xoff = xi.xoff ? xi.xoff + c : 0;                                                  \
+            offa += row_scales((const char *)(a + c), sizeof(BLOCK_T), n, xi.dx + c, xoff, sa);             \
+            offb += row_scales((const char *)(b + c), sizeof(BLOCK_T), n, xi.dx + c, xoff, sb);             \
+            const BLOCK_T *pa = a + c, *pb = b + c;                                                          \
+            const gk_block_q8_0 *px = x + c;                                                                \
+            int64_t i = 0;                                                                                   \
+            for (; i + 2 <= n; i += 2) {                                                                     \
+                _mm_prefetch((const char *)(pa + i + PREFETCH), _MM_HINT_T0);                                \
+                _mm_prefetch((const char *)(pb + i + PREFETCH), _MM_HINT_T0);                                \
+                const __m512i x2 = _mm512_inserti64x4(                                                       \
+                    _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)px[i].qs)),                   \
+                    _mm256_loadu_si256((const __m256i *)px[i + 1].qs), 1);                                   \
+                accA = _mm512_fmadd_ps(two_scales(sa + i), _mm512_cvtepi32_ps(PAIR_FN(pa + i, x2)), accA);  \
+                accB = _mm512_fmadd_ps(two_scales(sb + i), _mm512_cvtepi32_ps(PAIR_FN(pb + i, x2)), accB);  \
+            }                                                                                                \
+            for (; i < n; i++) { /* the last block when nb is odd: into the even blocks' half, as AVX2 */   \
+                const __m256i x0 = _mm256_loadu_si256((const __m256i *)px[i].qs);                          \
+                accA = with_low_half(accA, _mm256_fmadd_ps(_mm256_broadcast_ss(sa + i), BLOCK_FN(pa + i, x0),  \
+                                                           _mm512_castps512_ps256(accA)));                  \
+                accB = with_low_half(accB, _mm256_fmadd_ps(_mm256_broadcast_ss(sb + i), BLOCK_FN(pb + i, x0),  \
+                                                           _mm512_castps512_ps256(accB)));                  \
+            }                                                                                                \
+        }                                                                                                    \
+        *ya = hsum8(_mm256_add_ps(_mm512_castps512_ps256(accA), high_half(accA))) - offa;                   \
+        *yb = hsum8(_mm256_add_ps(_mm512_castps512_ps256(accB), high_half(accB))) - offb;                   \
+    }
+
+GK_DOT2_VNNI(dot2_q4_0_vnni, gk_block_q4_0, q4_pair_vnni, q4_block_vnni, GK_PREFETCH_Q4)
+GK_DOT2_VNNI(dot2_q8_0_vnni, gk_block_q8_0, q8_pair_vnni, q8_block_vnni, GK_PREFETCH_Q8)
 
 GK_AVX2 static void act_info_avx2(const gk_block_q8_0 *x, int64_t nb, float *dx, float *xoff) {
     for (int64_t b = 0; b < nb; b++) {
@@ -291,8 +356,8 @@ int gk_have_vnni(void) {
         use_vnni = gk_have_avx2() && forced && strcmp(forced, "vnni") == 0;  // emulated: only when asked
 #else
         use_vnni = gk_have_avx2() && !(forced && strcmp(forced, "avx2") == 0) &&
-                   __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                   __builtin_cpu_supports("avx512vnni");
+                   __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 #endif
     }
     return use_vnni;
