@@ -25,7 +25,11 @@ struct gk_pool {
     pthread_mutex_t run_mu;  // one job at a time: callers on other threads wait their turn
     // (job generation << 32) | next task index. A worker claims a task with a compare-and-swap
     // that also checks the generation, so a late worker can never take a task of a job it has
-    // not seen published (fn/ctx/n_tasks are written before the generation is bumped).
+    // not seen published. Publishing takes two generations: the first closes the word (index
+    // CLOSED, which no task count reaches) before fn/ctx/n_tasks change, the second opens the new
+    // job. Without the first, a worker still leaving the previous job could read the new, larger
+    // n_tasks, then win its compare-and-swap on the old word and run a task of the new job with
+    // an index the old job never had, before that job was published (and count it done twice).
     _Atomic uint64_t work;
     _Atomic int64_t done;
     _Atomic int64_t n_tasks;
@@ -44,13 +48,15 @@ static uint64_t now_ns(void) {
 }
 
 static inline uint32_t gen_of(uint64_t w) { return (uint32_t)(w >> 32); }
+enum { CLOSED = 0xffffffffu };
 
 static void run_tasks(gk_pool *p, uint32_t gen, int thread) {
     uint64_t w = atomic_load_explicit(&p->work, memory_order_acquire);
     for (;;) {
         if (gen_of(w) != gen) return;
         const int64_t i = (int64_t)(w & 0xffffffffu);
-        if (i >= atomic_load_explicit(&p->n_tasks, memory_order_relaxed)) return;
+        // acquire: a new job's n_tasks seen here means the word's closing is seen by the CAS below
+        if (i >= atomic_load_explicit(&p->n_tasks, memory_order_acquire)) return;
         if (!atomic_compare_exchange_weak_explicit(&p->work, &w, w + 1, memory_order_acq_rel,
                                                    memory_order_acquire))
             continue;
@@ -138,12 +144,13 @@ void gk_pool_run(gk_pool *p, gk_task_fn fn, void *ctx, int64_t n_tasks) {
         return;
     }
     pthread_mutex_lock(&p->run_mu);
+    const uint32_t closed = gen_of(atomic_load_explicit(&p->work, memory_order_relaxed)) + 1, gen = closed + 1;
+    atomic_store(&p->work, (uint64_t)closed << 32 | CLOSED);
     atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
     atomic_store_explicit(&p->ctx, ctx, memory_order_relaxed);
-    atomic_store_explicit(&p->n_tasks, n_tasks, memory_order_relaxed);
+    atomic_store_explicit(&p->n_tasks, n_tasks, memory_order_release);
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
-    const uint32_t gen = gen_of(atomic_load_explicit(&p->work, memory_order_relaxed)) + 1;
-    atomic_store(&p->work, (uint64_t)gen << 32);  // seq_cst: pairs with the sleeper check below
+    atomic_store(&p->work, (uint64_t)gen << 32);  // seq_cst: publishes the fields; pairs with the sleeper check below
     if (atomic_load(&p->sleeping) > 0) {
         pthread_mutex_lock(&p->mu);
         pthread_cond_broadcast(&p->cv);

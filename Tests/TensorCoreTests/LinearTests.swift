@@ -86,6 +86,26 @@ struct LinearTests {
             }
         }
     }
+    /// Consecutive jobs with different task counts (as decode's products now have): a worker still leaving
+    /// the last job must not claim a task of the next one before it is published. Each job's tasks must run
+    /// exactly once and all be done when parallelFor returns.
+    @Test func poolJobsOfVaryingSizeRunEachTaskOnce() {
+        let pool = ThreadPool(threads: 2)
+        let sizes = [3, 40, 7, 33, 2, 64, 5, 17]
+        var hits = [Int](repeating: 0, count: 64)
+        var wrong = 0
+        for round in 0..<20000 {
+            let n = sizes[round % sizes.count]
+            hits.withUnsafeMutableBufferPointer { h in
+                let base = h.baseAddress!
+                for i in 0..<n { base[i] = 0 }
+                pool.parallelFor(n) { i, _ in base[i] += 1 }
+                for i in 0..<n where base[i] != 1 { wrong += 1 }
+            }
+        }
+        #expect(wrong == 0, "\(wrong) tasks ran other than once, or not before parallelFor returned")
+    }
+
     /// Decode's row split: the chunks tile 0..<n in order, are multiples of the granule (but the last),
     /// never grow, and end small, so no thread waits long for another's last chunk.
     @Test func shrinkingChunksTileTheRangeAndShrink() {
