@@ -22,6 +22,9 @@ static inline simde__m512 gk_simde_cvtepi32_ps(simde__m512i a) {
 #else
 #define GK_VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 #endif
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define GK_NEON 1
 #endif
 
 /// 1 when the AVX2+FMA+F16C kernels run (the CPU has them and GLIMPSE_KERNELS is not "portable").
@@ -29,4 +32,7 @@ int gk_have_avx2(void);
 /// 1 when, on top of those, the quantized decode products use AVX-512 (512-bit registers, VNNI's vpdpbusd):
 /// the CPU has AVX-512 F, BW, VL and VNNI, and GLIMPSE_KERNELS is neither "portable" nor "avx2".
 int gk_have_vnni(void);
+/// 1 when the NEON row dot products run (AArch64, where NEON is always there, and GLIMPSE_KERNELS is not
+/// "portable").
+int gk_have_neon(void);
 #endif

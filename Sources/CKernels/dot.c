@@ -327,9 +327,72 @@ GK_AVX2 static void act_info_avx2(const gk_block_q8_0 *x, int64_t nb, float *dx,
 }
 #endif
 
+#ifdef GK_NEON
+// AArch64's baseline NEON (no dot-product extension): int8 products widen to int16 pairwise (at most
+// 2 x 128 x 127, no overflow, as activations are quantized to +-127), then accumulate into int32.
+static float dot_f32_neon(const float *w, const float *x, int64_t n) {
+    float32x4_t a0 = vdupq_n_f32(0), a1 = a0;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        a0 = vfmaq_f32(a0, vld1q_f32(w + i), vld1q_f32(x + i));
+        a1 = vfmaq_f32(a1, vld1q_f32(w + i + 4), vld1q_f32(x + i + 4));
+    }
+    float s = vaddvq_f32(vaddq_f32(a0, a1));
+    for (; i < n; i++) s += w[i] * x[i];
+    return s;
+}
+
+static float dot_f16_neon(const uint16_t *w, const float *x, int64_t n) {
+    float32x4_t a0 = vdupq_n_f32(0), a1 = a0;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const float16x8_t h = vreinterpretq_f16_u16(vld1q_u16(w + i));
+        a0 = vfmaq_f32(a0, vcvt_f32_f16(vget_low_f16(h)), vld1q_f32(x + i));
+        a1 = vfmaq_f32(a1, vcvt_high_f32_f16(h), vld1q_f32(x + i + 4));
+    }
+    float s = vaddvq_f32(vaddq_f32(a0, a1));
+    for (; i < n; i++) s += gk_fp16_to_fp32(w[i]) * x[i];
+    return s;
+}
+
+// sum of the 32 products of two blocks' int8 halves (w0, w1) and (x0, x1), as 4 int32 lanes
+static inline int32x4_t dot32_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int8x16_t x1) {
+    int16x8_t p0 = vmull_s8(vget_low_s8(w0), vget_low_s8(x0));
+    p0 = vmlal_s8(p0, vget_high_s8(w0), vget_high_s8(x0));
+    int16x8_t p1 = vmull_s8(vget_low_s8(w1), vget_low_s8(x1));
+    p1 = vmlal_s8(p1, vget_high_s8(w1), vget_high_s8(x1));
+    return vpadalq_s16(vpaddlq_s16(p0), p1);
+}
+
+static float dot_q8_0_neon(const gk_block_q8_0 *w, const gk_block_q8_0 *x, int64_t nb) {
+    float32x4_t acc = vdupq_n_f32(0);
+    for (int64_t b = 0; b < nb; b++) {
+        const int32x4_t s = dot32_neon(vld1q_s8(w[b].qs), vld1q_s8(w[b].qs + 16), vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(s), gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d));
+    }
+    return vaddvq_f32(acc);
+}
+
+static float dot_q4_0_neon(const gk_block_q4_0 *w, const gk_block_q8_0 *x, int64_t nb) {
+    float32x4_t acc = vdupq_n_f32(0);
+    const uint8x16_t mask = vdupq_n_u8(0x0f);
+    const int8x16_t eight = vdupq_n_s8(8);
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8x16_t raw = vld1q_u8(w[b].qs);  // low nibbles: weights 0..15, high: 16..31
+        const int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, mask)), eight);
+        const int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), eight);
+        const int32x4_t s = dot32_neon(lo, hi, vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(s), gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d));
+    }
+    return vaddvq_f32(acc);
+}
+#endif
+
 // ---- dispatch ----
 
+#ifdef GK_X86
 static int use_avx2 = -1;
+#endif
 
 int gk_have_avx2(void) {
 #ifdef GK_X86
@@ -346,7 +409,9 @@ int gk_have_avx2(void) {
 #endif
 }
 
+#ifdef GK_X86
 static int use_vnni = -1;
+#endif
 
 int gk_have_vnni(void) {
 #ifdef GK_X86
@@ -366,7 +431,25 @@ int gk_have_vnni(void) {
 #endif
 }
 
-const char *gk_cpu_path(void) { return gk_have_vnni() ? "avx512vnni" : gk_have_avx2() ? "avx2" : "scalar"; }
+#ifdef GK_NEON
+static int use_neon = -1;
+#endif
+
+int gk_have_neon(void) {
+#ifdef GK_NEON
+    if (use_neon < 0) {
+        const char *forced = getenv("GLIMPSE_KERNELS");
+        use_neon = !(forced && strcmp(forced, "portable") == 0);
+    }
+    return use_neon;
+#else
+    return 0;
+#endif
+}
+
+const char *gk_cpu_path(void) {
+    return gk_have_vnni() ? "avx512vnni" : gk_have_avx2() ? "avx2" : gk_have_neon() ? "neon" : "scalar";
+}
 
 float gk_dot_row_portable(int type, const void *row, const float *x, const void *xq8, int64_t n) {
     switch (type) {
@@ -389,6 +472,16 @@ float gk_dot_row(int type, const void *row, const float *x, const void *xq8, int
         case GK_TYPE_Q8_0: return dot_q8_0_avx2((const gk_block_q8_0 *)row, (const gk_block_q8_0 *)xq8, n);
         case GK_TYPE_Q4_0: return dot_q4_0_avx2((const gk_block_q4_0 *)row, (const gk_block_q8_0 *)xq8, n);
         default: return NAN;
+        }
+    }
+#elif defined(GK_NEON)
+    if (gk_have_neon()) {
+        switch (type) {
+        case GK_TYPE_F32: return dot_f32_neon((const float *)row, x, n);
+        case GK_TYPE_F16: return dot_f16_neon((const uint16_t *)row, x, n);
+        case GK_TYPE_Q8_0: return dot_q8_0_neon((const gk_block_q8_0 *)row, (const gk_block_q8_0 *)xq8, n / GK_QK);
+        case GK_TYPE_Q4_0: return dot_q4_0_neon((const gk_block_q4_0 *)row, (const gk_block_q8_0 *)xq8, n / GK_QK);
+        default: break;
         }
     }
 #endif
@@ -423,6 +516,8 @@ static void matvec_rows(int type, const char *base, int64_t rb, int64_t cols, co
                 (vnni ? dot2_q8_0_vnni : dot2_q8_0_avx2)(a, b, xb, xi, nb, y + r, y + r + 1);
         }
     }
+#else
+    (void)xinfo;  // only the x86 paired kernels use the activation figures
 #endif
     for (; r < r1; r++) y[r] = gk_dot_row(type, base + r * rb, x, xq8, cols);
 }
