@@ -38,16 +38,20 @@ AVX2 static inline __m256i q4(const uint8_t *qs, __m256i xq) {
     const __m256i q = _mm256_and_si256(_mm256_srlv_epi64(raw, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0f));
     return _mm256_madd_epi16(_mm256_maddubs_epi16(q, xq), _mm256_set1_epi16(1));
 }
+// block b's scales for the 8 rows (times the activation's), prefetching 16 groups ahead; adds the Q4_0
+// offset term d_w * d_x * 8 * sum(x) to off
+AVX2 static inline __m256 group_scales(const blk8 *w, int b, const float *dx, const float *xoff, __m256 *off) {
+    for (int line = 0; line < 3; line++) _mm_prefetch((const char *)(w + b + 16) + 64 * line, _MM_HINT_T0);
+    const __m256 s = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[b].d)), _mm256_set1_ps(dx[b]));
+    *off = _mm256_fmadd_ps(s, _mm256_set1_ps(xoff[b]), *off);
+    return s;
+}
 // A: 8 accumulators, one per row; scales for 8 rows converted with one cvtph per block
 AVX2 static void gemv8_a(const blk8 *w, const gk_block_q8_0 *x, const float *dx, const float *xoff, float *y) {
     __m256 acc[8]; for (int k = 0; k < 8; k++) acc[k] = _mm256_setzero_ps();
     __m256 off = _mm256_setzero_ps();
     for (int b = 0; b < NB; b++) {
-        _mm_prefetch((const char *)(w + b + 16), _MM_HINT_T0);
-        _mm_prefetch((const char *)(w + b + 16) + 64, _MM_HINT_T0);
-        _mm_prefetch((const char *)(w + b + 16) + 128, _MM_HINT_T0);
-        const __m256 s = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[b].d)), _mm256_set1_ps(dx[b]));
-        off = _mm256_fmadd_ps(s, _mm256_set1_ps(xoff[b]), off);
+        const __m256 s = group_scales(w, b, dx, xoff, &off);
         float sc[8]; _mm256_storeu_ps(sc, s);
         const __m256i xq = _mm256_loadu_si256((const __m256i *)x[b].qs);
         for (int k = 0; k < 8; k++) acc[k] = _mm256_fmadd_ps(_mm256_broadcast_ss(sc + k), _mm256_cvtepi32_ps(q4(w[b].qs[k], xq)), acc[k]);
@@ -59,11 +63,7 @@ AVX2 static void gemv8_a(const blk8 *w, const gk_block_q8_0 *x, const float *dx,
 AVX2 static void gemv8_b(const blk8 *w, const gk_block_q8_0 *x, const float *dx, const float *xoff, float *y) {
     __m256 acc = _mm256_setzero_ps(), off = _mm256_setzero_ps();
     for (int b = 0; b < NB; b++) {
-        _mm_prefetch((const char *)(w + b + 16), _MM_HINT_T0);
-        _mm_prefetch((const char *)(w + b + 16) + 64, _MM_HINT_T0);
-        _mm_prefetch((const char *)(w + b + 16) + 128, _MM_HINT_T0);
-        const __m256 s = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[b].d)), _mm256_set1_ps(dx[b]));
-        off = _mm256_fmadd_ps(s, _mm256_set1_ps(xoff[b]), off);
+        const __m256 s = group_scales(w, b, dx, xoff, &off);
         const __m256i xq = _mm256_loadu_si256((const __m256i *)x[b].qs);
         const __m256i h01 = _mm256_hadd_epi32(q4(w[b].qs[0], xq), q4(w[b].qs[1], xq));
         const __m256i h23 = _mm256_hadd_epi32(q4(w[b].qs[2], xq), q4(w[b].qs[3], xq));

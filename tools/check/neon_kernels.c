@@ -1,16 +1,11 @@
 // The NEON row dot products checked against the portable C ones on AArch64 (under qemu-aarch64 on any
 // machine: tools/check/neon.sh). Prints the path taken and fails on any result outside float rounding.
+#include "check_random.h"
 #include "ckernels.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t state = 0x9E3779B97F4A7C15ull;
-static float uniform(void) {  // xorshift64*, in [-1, 1)
-    state ^= state >> 12, state ^= state << 25, state ^= state >> 27;
-    return (float)((state * 2685821657736338717ull) >> 40) / (float)(1 << 23) - 1.0f;
-}
 
 int main(void) {
     printf("path %s\n", gk_cpu_path());

@@ -2,17 +2,12 @@
 // (SIMDe's portable vpdpbusd stands in), this prints the dispatched matrix-vector results bit for bit for the
 // path GLIMPSE_KERNELS picks, after checking them against the portable dot products. The script runs it on the
 // "vnni" and "avx2" paths and requires identical output: VNNI must change no bit of any result.
+#include "check_random.h"
 #include "ckernels.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t state = 0x9E3779B97F4A7C15ull;
-static float uniform(void) {  // xorshift64*, in [-1, 1)
-    state ^= state >> 12, state ^= state << 25, state ^= state >> 27;
-    return (float)((state * 2685821657736338717ull) >> 40) / (float)(1 << 23) - 1.0f;
-}
 
 int main(void) {
     printf("path %s\n", gk_cpu_path());
