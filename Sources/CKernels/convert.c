@@ -108,7 +108,8 @@ GK_AVX2 static void quantize_q8_0_avx2(const float *x, gk_block_q8_0 *y, int64_t
         }
         // packs work within 128-bit lanes: restore element order with one dword permute
         const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
-        _mm256_storeu_si256((__m256i *)y[b].qs, _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+        const __m256i in_order = _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)y[b].qs, in_order);
     }
 }
 #endif

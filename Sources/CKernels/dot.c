@@ -185,8 +185,9 @@ GK_AVX2 static inline __m256 q8_block(const gk_block_q8_0 *w, __m256i xq) {
 }
 
 // The same blocks with AVX-512 VNNI (the AVX-512 kernels' odd last block): vpdpbusd sums each 4 products into
-// an int32 lane in one instruction, where AVX2 needs maddubs then madd. The lanes hold the same integers (maddubs cannot saturate here: at most
-// 2 x 15 x 127 for Q4_0, 2 x 128 x 127 for Q8_0), so results are bit-identical to the AVX2 path.
+// an int32 lane in one instruction, where AVX2 needs maddubs then madd. The lanes hold the same integers
+// (maddubs cannot saturate here: at most 2 x 15 x 127 for Q4_0, 2 x 128 x 127 for Q8_0, as activations are
+// quantized to +-127), so results are bit-identical to the AVX2 path.
 GK_VNNI static inline __m256 q4_block_vnni(const gk_block_q4_0 *w, __m256i xq) {
     const __m256i raw = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)w->qs));
     const __m256i q = _mm256_and_si256(_mm256_srlv_epi64(raw, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0f));
@@ -195,7 +196,8 @@ GK_VNNI static inline __m256 q4_block_vnni(const gk_block_q4_0 *w, __m256i xq) {
 
 GK_VNNI static inline __m256 q8_block_vnni(const gk_block_q8_0 *w, __m256i xq) {
     const __m256i wq = _mm256_loadu_si256((const __m256i *)w->qs);
-    return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wq, wq), _mm256_sign_epi8(xq, wq)));
+    const __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wq, wq), _mm256_sign_epi8(xq, wq));
+    return _mm256_cvtepi32_ps(dot);
 }
 
 // Software prefetch this many blocks ahead in each row stream (~4.5 KB): on this VM's AMD EPYC, decode of
@@ -244,6 +246,7 @@ typedef struct { const float *dx, *xoff; } act_figures;
 
 GK_DOT2(dot2_q4_0_avx2, GK_AVX2, gk_block_q4_0, q4_block, GK_PREFETCH_Q4)
 GK_DOT2(dot2_q8_0_avx2, GK_AVX2, gk_block_q8_0, q8_block, GK_PREFETCH_Q8)
+
 // With AVX-512, two blocks per 512-bit register: block i in the low 256 bits, block i + 1 in the high. One
 // accumulator per row then holds exactly the AVX2 kernel's two (a0 for even blocks, a1 for odd), lane for
 // lane and in the same order, so the sums stay bit-identical to it.
@@ -251,7 +254,8 @@ GK_VNNI static inline __m512i q4_pair_vnni(const gk_block_q4_0 *w, __m512i x2) {
     // 128-bit lanes [A, A, B, B], the high copies shifted by 4: A's weights 0..15, 16..31, then B's
     const __m512i raw = _mm512_mask_broadcast_i32x4(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)w[0].qs)),
                                                     0xFF00, _mm_loadu_si128((const __m128i *)w[1].qs));
-    const __m512i q = _mm512_and_si512(_mm512_srlv_epi64(raw, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0)), _mm512_set1_epi8(0x0f));
+    const __m512i shifted = _mm512_srlv_epi64(raw, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0));
+    const __m512i q = _mm512_and_si512(shifted, _mm512_set1_epi8(0x0f));
     return _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, x2);
 }
 
@@ -263,7 +267,9 @@ GK_VNNI static inline __m512i q8_pair_vnni(const gk_block_q8_0 *w, __m512i x2) {
     return _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(wq), sx);
 }
 
-GK_VNNI static inline __m256 high_half(__m512 v) { return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)); }
+GK_VNNI static inline __m256 high_half(__m512 v) {
+    return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+}
 
 GK_VNNI static inline __m512 with_low_half(__m512 v, __m256 lo) {
     return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(v), _mm256_castps_pd(lo), 0));
@@ -367,7 +373,8 @@ static inline int32x4_t dot32_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int
 static float dot_q8_0_neon(const gk_block_q8_0 *w, const gk_block_q8_0 *x, int64_t nb) {
     float32x4_t acc = vdupq_n_f32(0);
     for (int64_t b = 0; b < nb; b++) {
-        const int32x4_t s = dot32_neon(vld1q_s8(w[b].qs), vld1q_s8(w[b].qs + 16), vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
+        const int32x4_t s =
+            dot32_neon(vld1q_s8(w[b].qs), vld1q_s8(w[b].qs + 16), vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
         acc = vfmaq_n_f32(acc, vcvtq_f32_s32(s), gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d));
     }
     return vaddvq_f32(acc);

@@ -41,7 +41,8 @@ int main(void) {
                 gk_dequantize(types[t], wq + r * row_bytes, wd, n);
                 for (int64_t i = 0; i < n; i++) magnitude += fabs((double)wd[i] * xd[i]);
                 if (!(fabs((double)y[r] - want) <= 1e-6 * (1 + magnitude))) {
-                    printf("FAIL type %d n %lld row %lld: %.9g vs portable %.9g\n", types[t], (long long)n, (long long)r, y[r], want);
+                    printf("FAIL type %d n %lld row %lld: %.9g vs portable %.9g\n", types[t], (long long)n,
+                           (long long)r, y[r], want);
                     failures++;
                 }
                 uint32_t bits;
