@@ -6,7 +6,7 @@
 #define GK_X86 1
 #define GK_AVX2 __attribute__((target("avx2,fma,f16c")))
 #ifdef GK_SIMDE_VNNI
-// Checking the VNNI kernels on a CPU without them (tools/kernels/check_vnni.sh): SIMDe's portable versions of
+// Checking the VNNI kernels on a CPU without them (tools/check/vnni.sh): SIMDe's portable versions of
 // the AVX-512 intrinsics stand in, and the functions are compiled for AVX2 only, so nothing emits EVEX code.
 #define SIMDE_ENABLE_NATIVE_ALIASES
 #include <simde/x86/avx512.h>

@@ -150,7 +150,8 @@ void gk_pool_run(gk_pool *p, gk_task_fn fn, void *ctx, int64_t n_tasks) {
     atomic_store_explicit(&p->ctx, ctx, memory_order_relaxed);
     atomic_store_explicit(&p->n_tasks, n_tasks, memory_order_release);
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
-    atomic_store(&p->work, (uint64_t)gen << 32);  // seq_cst: publishes the fields; pairs with the sleeper check below
+    // seq_cst: publishes the fields above; pairs with the sleeper check below
+    atomic_store(&p->work, (uint64_t)gen << 32);
     if (atomic_load(&p->sleeping) > 0) {
         pthread_mutex_lock(&p->mu);
         pthread_cond_broadcast(&p->cv);
