@@ -1,7 +1,7 @@
 #!/bin/bash
 # Glimpse against ggml's own GPT-J example on the same weights, runs interleaved, 2 threads.
 #
-#   tools/bench/ggml_side_by_side.sh GGML_DIR MODEL_DIR [reps]
+#   tools/bench/ggml_side_by_side.sh GGML_DIR MODEL_DIR [reps] [types]      types default: "q4_0 q8_0"
 #
 # GGML_DIR: a ggml source tree (e.g. vendor/ggml of the ggml-python sdist on PyPI) with
 #   tools/bench/ggml-gptj-split-timing.patch applied (it prints prompt and decode times apart) and two
@@ -9,14 +9,14 @@
 # MODEL_DIR: gptj6b-TYPE.gguf from `glimpse synth` and gptj6b-TYPE.ggml from gguf_to_ggml_gptj.py.
 # Needs root for dropping the page cache before each type.
 set -euo pipefail
-ggml=$1 models=$2 reps=${3:-3}
+ggml=$1 models=$2 reps=${3:-3} types=${4:-q4_0 q8_0}
 here=$(cd "$(dirname "$0")" && pwd)
 glimpse=$here/../../.build/release/glimpse
 prompt=$(mktemp)
 trap 'rm -f "$prompt"' EXIT
 # 151 tokens for ggml's tokenizer; glimpse bench's default prompt is 152 (144 soft + 8 text).
 python3 -c "print('The quick brown fox jumps over the lazy dog while the children play in the garden behind the old house. ' * 7 + 'Once upon a time')" > "$prompt"
-for t in q4_0 q8_0; do
+for t in $types; do
   [ -f "$models/gptj6b-$t.gguf" ] && [ -f "$models/gptj6b-$t.ggml" ] || { echo "skip $t: no files in $models"; continue; }
   sync; echo 3 > /proc/sys/vm/drop_caches
   for rep in $(seq "$reps"); do
