@@ -211,6 +211,14 @@ GK_VNNI static inline __m256 q8_block_vnni(const gk_block_q8_0 *w, __m256i xq) {
 // xoff = 8 * sum(q) (null for Q8_0).
 typedef struct { const float *dx, *xoff; } act_figures;
 
+// Both rows' scales for blocks [c, c + n) of a pair (row_scales); their offset terms are added to offa, offb.
+GK_AVX2 static inline void pair_scales(const void *a, const void *b, size_t block_bytes, int64_t n, act_figures xi,
+                                       int64_t c, float *sa, float *sb, float *offa, float *offb) {
+    const float *xoff = xi.xoff ? xi.xoff + c : 0;
+    *offa += row_scales((const char *)a, (int64_t)block_bytes, n, xi.dx + c, xoff, sa);
+    *offb += row_scales((const char *)b, (int64_t)block_bytes, n, xi.dx + c, xoff, sb);
+}
+
 #define GK_DOT2(NAME, TARGET, BLOCK_T, BLOCK_FN, PREFETCH)                                                  \
     TARGET static void NAME(const BLOCK_T *a, const BLOCK_T *b, const gk_block_q8_0 *x, act_figures xi,     \
                              int64_t nb, float *ya, float *yb) {                                            \
@@ -218,9 +226,7 @@ typedef struct { const float *dx, *xoff; } act_figures;
         float sa[GK_CHUNK], sb[GK_CHUNK], offa = 0, offb = 0;                                               \
         for (int64_t c = 0; c < nb; c += GK_CHUNK) {                                                        \
             const int64_t n = nb - c < GK_CHUNK ? nb - c : GK_CHUNK;                                         \
-            const float *xoff = xi.xoff ? xi.xoff + c : 0;                                                  \
-            offa += row_scales((const char *)(a + c), sizeof(BLOCK_T), n, xi.dx + c, xoff, sa);             \
-            offb += row_scales((const char *)(b + c), sizeof(BLOCK_T), n, xi.dx + c, xoff, sb);             \
+            pair_scales(a + c, b + c, sizeof(BLOCK_T), n, xi, c, sa, sb, &offa, &offb);                      \
             const BLOCK_T *pa = a + c, *pb = b + c;                                                          \
             const gk_block_q8_0 *px = x + c;                                                                \
             int64_t i = 0;                                                                                   \
@@ -288,9 +294,7 @@ GK_VNNI static inline __m512 two_scales(const float *s) {
         float sa[GK_CHUNK], sb[GK_CHUNK], offa = 0, offb = 0;                                               \
         for (int64_t c = 0; c < nb; c += GK_CHUNK) {                                                        \
             const int64_t n = nb - c < GK_CHUNK ? nb - c : GK_CHUNK;                                         \
-            const float *xoff = xi.xoff ? xi.xoff + c : 0;                                                  \
-            offa += row_scales((const char *)(a + c), sizeof(BLOCK_T), n, xi.dx + c, xoff, sa);             \
-            offb += row_scales((const char *)(b + c), sizeof(BLOCK_T), n, xi.dx + c, xoff, sb);             \
+            pair_scales(a + c, b + c, sizeof(BLOCK_T), n, xi, c, sa, sb, &offa, &offb);                      \
             const BLOCK_T *pa = a + c, *pb = b + c;                                                          \
             const gk_block_q8_0 *px = x + c;                                                                \
             int64_t i = 0;                                                                                   \

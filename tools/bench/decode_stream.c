@@ -8,10 +8,10 @@
 //   /tmp/ds q4_0 2          # 2 GiB, 2 threads: streaming
 //   /tmp/ds q4_0 1 16       # 16 MB, 1 thread: in cache
 //
-// Build it with the toolchain's clang (SwiftPM's compiler), not gcc: gcc's code for the same kernels ran a third
-// slower here. Results on this VM (BENCHMARKS.md, 2026-11-24): Q4_0 streams at 90-95% of the probe with 2
-// threads; in cache one thread runs it at 15-16 GB/s, barely above what one core reads from memory, so decode
-// is bound by the kernel's arithmetic when memory is fast.
+// Build it with the toolchain's clang (SwiftPM's compiler), not gcc: gcc's code for the same kernels streamed
+// 20-40% slower here. Results on this VM (BENCHMARKS.md, 2026-11-24): Q4_0 streams at 83-95% of the probe with
+// 2 threads; in cache one thread runs it at 12-16 GB/s, about what one core reads from memory, so decode is
+// bound by the kernel's arithmetic when memory is fast.
 #define _GNU_SOURCE
 #include "ckernels.h"
 #include <pthread.h>
