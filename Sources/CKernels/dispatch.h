@@ -27,6 +27,44 @@ static inline simde__m512 gk_simde_cvtepi32_ps(simde__m512i a) {
 #define GK_NEON 1
 #endif
 
+// ---- SIMD helpers shared by the kernel files ----
+#ifdef GK_X86
+GK_AVX2 static inline float hsum8(__m256 v) {
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
+    return _mm_cvtss_f32(lo);
+}
+
+// F16C converts the block scales inline (a call per scale costs as much as the block's arithmetic)
+#define GK_F16(h) _cvtsh_ss(h)
+
+// One Q4_0 block (scale d, 16 bytes of nibbles) to 32 floats: the same values as gk_dequantize ((q - 8) * d).
+GK_AVX2 static inline void dequantize_q4_block_avx2(uint16_t h, const uint8_t *qs, float *y) {
+    const __m256 d = _mm256_set1_ps(GK_F16(h));
+    const __m128i raw = _mm_loadu_si128((const __m128i *)qs);
+    const __m128i eight = _mm_set1_epi8(8), mask = _mm_set1_epi8(0x0f);
+    const __m128i lo = _mm_sub_epi8(_mm_and_si128(raw, mask), eight);
+    const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(raw, 4), mask), eight);
+    _mm256_storeu_ps(y, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo)), d));
+    _mm256_storeu_ps(y + 8, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8))), d));
+    _mm256_storeu_ps(y + 16, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi)), d));
+    _mm256_storeu_ps(y + 24, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8))), d));
+}
+#endif
+
+#ifdef GK_NEON
+// sum of the 32 products of two blocks' int8 halves (w0, w1) and (x0, x1), as 4 int32 lanes
+static inline int32x4_t dot32_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int8x16_t x1) {
+    int16x8_t p0 = vmull_s8(vget_low_s8(w0), vget_low_s8(x0));
+    p0 = vmlal_s8(p0, vget_high_s8(w0), vget_high_s8(x0));
+    int16x8_t p1 = vmull_s8(vget_low_s8(w1), vget_low_s8(x1));
+    p1 = vmlal_s8(p1, vget_high_s8(w1), vget_high_s8(x1));
+    return vpadalq_s16(vpaddlq_s16(p0), p1);
+}
+#endif
+
 /// 1 when the AVX2+FMA+F16C kernels run (the CPU has them and GLIMPSE_KERNELS is not "portable").
 int gk_have_avx2(void);
 /// 1 when, on top of those, the quantized decode products use AVX-512 (512-bit registers, VNNI's vpdpbusd):
@@ -35,4 +73,9 @@ int gk_have_vnni(void);
 /// 1 when the NEON row dot products run (AArch64, where NEON is always there, and GLIMPSE_KERNELS is not
 /// "portable").
 int gk_have_neon(void);
+
+// Q4_0_X8 (q4_0_x8.c), behind dot.c's gk_matvec_rows_multi and gk_dequantize_rows (same arguments).
+void gk_x8_matvec(const void *w, int64_t cols, const void *xq8, int64_t xq8_stride, int64_t n_vec,
+                  const float *xinfo, float *y, int64_t y_stride, int64_t r0, int64_t r1);
+void gk_x8_dequantize_rows(const void *w, int64_t cols, float *out, int64_t r0, int64_t r1);
 #endif

@@ -52,14 +52,6 @@ static float dot_q4_0(const gk_block_q4_0 *w, const gk_block_q8_0 *x, int64_t n)
 // ---- AVX2 + FMA + F16C ----
 #ifdef GK_X86
 
-GK_AVX2 static inline float hsum8(__m256 v) {
-    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
-    lo = _mm_add_ps(lo, hi);
-    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
-    lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
-    return _mm_cvtss_f32(lo);
-}
-
 GK_AVX2 static float dot_f32_avx2(const float *w, const float *x, int64_t n) {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     int64_t i = 0;
@@ -106,9 +98,6 @@ GK_AVX2 static inline __m256 mul_i8_sum(__m256i a, __m256i b) {
     const __m256i dot16 = _mm256_maddubs_epi16(ax, sy);
     return _mm256_cvtepi32_ps(_mm256_madd_epi16(dot16, _mm256_set1_epi16(1)));
 }
-
-// F16C converts the block scales inline (a call per scale costs as much as the block's arithmetic)
-#define GK_F16(h) _cvtsh_ss(h)
 
 GK_AVX2 static float dot_q8_0_avx2(const gk_block_q8_0 *w, const gk_block_q8_0 *x, int64_t n) {
     __m256 acc = _mm256_setzero_ps();
@@ -365,15 +354,6 @@ static float dot_f16_neon(const uint16_t *w, const float *x, int64_t n) {
     return s;
 }
 
-// sum of the 32 products of two blocks' int8 halves (w0, w1) and (x0, x1), as 4 int32 lanes
-static inline int32x4_t dot32_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int8x16_t x1) {
-    int16x8_t p0 = vmull_s8(vget_low_s8(w0), vget_low_s8(x0));
-    p0 = vmlal_s8(p0, vget_high_s8(w0), vget_high_s8(x0));
-    int16x8_t p1 = vmull_s8(vget_low_s8(w1), vget_low_s8(x1));
-    p1 = vmlal_s8(p1, vget_high_s8(w1), vget_high_s8(x1));
-    return vpadalq_s16(vpaddlq_s16(p0), p1);
-}
-
 static float dot_q8_0_neon(const gk_block_q8_0 *w, const gk_block_q8_0 *x, int64_t nb) {
     float32x4_t acc = vdupq_n_f32(0);
     for (int64_t b = 0; b < nb; b++) {
@@ -535,11 +515,12 @@ static void matvec_rows(int type, const char *base, int64_t rb, int64_t cols, co
 
 int gk_act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, int64_t cols, float *info) {
 #ifdef GK_X86
-    if (!gk_have_avx2() || !xq8 || !info || (type != GK_TYPE_Q4_0 && type != GK_TYPE_Q8_0)) return 0;
+    const int q4 = type == GK_TYPE_Q4_0 || type == GK_TYPE_Q4_0_X8;
+    if (!gk_have_avx2() || !xq8 || !info || (!q4 && type != GK_TYPE_Q8_0)) return 0;
     const int64_t nb = cols / GK_QK;
     for (int64_t v = 0; v < n_vec; v++)
         act_info_avx2((const gk_block_q8_0 *)((const char *)xq8 + v * xq8_stride), nb, info + 2 * nb * v,
-                      type == GK_TYPE_Q4_0 ? info + 2 * nb * v + nb : 0);
+                      q4 ? info + 2 * nb * v + nb : 0);
     return 1;
 #else
     (void)type; (void)xq8; (void)xq8_stride; (void)n_vec; (void)cols; (void)info;
@@ -555,7 +536,10 @@ void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const
     float stack[GK_XINFO_STACK];
     float *info = n <= GK_XINFO_STACK ? stack : malloc(sizeof(float) * (size_t)n);
     const int have_info = info && gk_act_info(type, xq8, 0, 1, cols, info);
-    matvec_rows(type, (const char *)w, row_bytes(type, cols), cols, x, xq8, have_info ? info : 0, y, r0, r1);
+    if (type == GK_TYPE_Q4_0_X8)
+        gk_x8_matvec(w, cols, xq8, 0, 1, have_info ? info : 0, y, 0, r0, r1);
+    else
+        matvec_rows(type, (const char *)w, row_bytes(type, cols), cols, x, xq8, have_info ? info : 0, y, r0, r1);
     if (info != stack) free(info);
 }
 
@@ -578,22 +562,16 @@ GK_AVX2 static void dequantize_q8_0_avx2(const gk_block_q8_0 *b, float *y, int64
 }
 
 GK_AVX2 static void dequantize_q4_0_avx2(const gk_block_q4_0 *b, float *y, int64_t nb) {
-    for (int64_t i = 0; i < nb; i++, y += GK_QK) {
-        const __m256 d = _mm256_set1_ps(GK_F16(b[i].d));
-        const __m128i raw = _mm_loadu_si128((const __m128i *)b[i].qs);
-        const __m128i eight = _mm_set1_epi8(8), mask = _mm_set1_epi8(0x0f);
-        const __m128i lo = _mm_sub_epi8(_mm_and_si128(raw, mask), eight);
-        const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(raw, 4), mask), eight);
-        _mm256_storeu_ps(y, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo)), d));
-        _mm256_storeu_ps(y + 8, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8))), d));
-        _mm256_storeu_ps(y + 16, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi)), d));
-        _mm256_storeu_ps(y + 24, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8))), d));
-    }
+    for (int64_t i = 0; i < nb; i++, y += GK_QK) dequantize_q4_block_avx2(b[i].d, b[i].qs, y);
 }
 #endif
 
 void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x, const void *xq8, int64_t xq8_stride,
                           int64_t n_vec, const float *xinfo, float *y, int64_t y_stride, int64_t r0, int64_t r1) {
+    if (type == GK_TYPE_Q4_0_X8) {
+        gk_x8_matvec(w, cols, xq8, xq8_stride, n_vec, xinfo, y, y_stride, r0, r1);
+        return;
+    }
     const int64_t rb = row_bytes(type, cols);
     const char *base = (const char *)w;
     // A pair of rows is read from memory once, then reused from cache for every vector.
@@ -606,6 +584,10 @@ void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x,
 }
 
 void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1) {
+    if (type == GK_TYPE_Q4_0_X8) {
+        gk_x8_dequantize_rows(w, cols, out, r0, r1);
+        return;
+    }
     const int64_t rb = row_bytes(type, cols);
     const char *base = (const char *)w;
 #ifdef GK_X86

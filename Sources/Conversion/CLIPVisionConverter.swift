@@ -140,7 +140,7 @@ public enum CLIPVisionConverter {
             values.withUnsafeBufferPointer { src in
                 bytes.withUnsafeMutableBytes { dst in
                     guard let s = src.baseAddress, let d = dst.baseAddress, values.count == rows * cols else { return }
-                    for r in 0..<rows { storage.encode(s + r * cols, count: cols, into: d + r * rowBytes) }
+                    storage.encode(s, rows: rows, cols: cols, into: d)
                 }
             }
             try out.write(bytes)

@@ -20,16 +20,16 @@ public enum GGUFRequantizer {
                     try out.write(UnsafeRawBufferPointer(start: view.data, count: view.byteCount))
                     return
                 }
-                let cols = view.cols
-                let outRow = storage.byteCount(elements: cols) ?? 0
-                let row = UnsafeMutablePointer<Float>.allocate(capacity: cols)
-                var encoded = [UInt8](repeating: 0, count: outRow)
-                defer { row.deallocate() }
-                for r in 0..<view.rows {
-                    view.decodeRow(r, into: row)
+                let cols = view.cols, group = storage.rowGroup  // rows a group at a time
+                let outBytes = (storage.byteCount(elements: cols) ?? 0) * group
+                let rows = UnsafeMutablePointer<Float>.allocate(capacity: cols * group)
+                var encoded = [UInt8](repeating: 0, count: outBytes)
+                defer { rows.deallocate() }
+                for r in stride(from: 0, to: view.rows, by: group) {
+                    view.type.decode(view.data, cols: cols, rows: r..<(r + group), into: rows)
                     try encoded.withUnsafeMutableBytes { dst in
                         guard let d = dst.baseAddress else { return }
-                        storage.encode(row, count: cols, into: d)
+                        storage.encode(rows, rows: group, cols: cols, into: d)
                         try out.write(UnsafeRawBufferPointer(dst))
                     }
                 }

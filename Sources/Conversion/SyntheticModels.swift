@@ -116,22 +116,23 @@ public enum SyntheticModels {
             let cols = shape.count > 1 ? shape.dropFirst().reduce(1, *) : shape[0]
             let rows = shape.reduce(1, *) / cols
             let rowBytes = type.byteCount(elements: cols) ?? 0
-            let chunkRows = max(1, (4 << 20) / max(1, rowBytes))
-            var floats = [Float](repeating: 0, count: cols)
+            let group = type.rowGroup  // rows generated and encoded a group at a time
+            let chunkRows = max(1, (4 << 20) / max(1, rowBytes * group)) * group
+            var floats = [Float](repeating: 0, count: cols * group)
             var bytes = [UInt8](repeating: 0, count: chunkRows * rowBytes)
             var state = seed | 1
             let a = scale * Float(3).squareRoot()
             var r = 0
             while r < rows {
                 let n = min(chunkRows, rows - r)
-                for i in 0..<n {
-                    for c in 0..<cols {
+                for i in stride(from: 0, to: n, by: group) {
+                    for c in 0..<(cols * group) {
                         state ^= state << 13; state ^= state >> 7; state ^= state << 17  // xorshift64
                         floats[c] = offset + a * (Float(state >> 40) * 0x1.0p-23 - 1)
                     }
                     floats.withUnsafeBufferPointer { f in
                         bytes.withUnsafeMutableBytes { b in
-                            if let fp = f.baseAddress, let bp = b.baseAddress { type.encode(fp, count: cols, into: bp + i * rowBytes) }
+                            if let fp = f.baseAddress, let bp = b.baseAddress { type.encode(fp, rows: group, cols: cols, into: bp + i * rowBytes) }
                         }
                     }
                 }

@@ -16,7 +16,8 @@ enum TensorEncoding {
         guard let sourceType = sourceGGMLType(src.dtype) else {
             throw ConversionError.unsupportedDType(path: src.file.path, tensor: src.name, dtype: src.dtype.rawValue)
         }
-        let rowsPerChunk = max(1, (1 << 20) / max(1, cols))
+        let group = type.rowGroup
+        let rowsPerChunk = max(group, (1 << 20) / max(1, cols) / group * group)
         let inRowBytes = cols * src.dtype.elementSize
         let outRowBytes = type.byteCount(elements: cols) ?? 0
         let raw = UnsafeMutableRawPointer.allocate(byteCount: rowsPerChunk * inRowBytes, alignment: 64)
@@ -31,7 +32,7 @@ enum TensorEncoding {
             sourceType.decode(raw, count: n * cols, into: floats)
             encoded.withUnsafeMutableBytes { dst in
                 guard let d = dst.baseAddress else { return }
-                for i in 0..<n { type.encode(floats + i * cols, count: cols, into: d + i * outRowBytes) }
+                type.encode(floats, rows: n, cols: cols, into: d)
             }
             try encoded.withUnsafeBytes { try out.write(UnsafeRawBufferPointer(rebasing: $0[0..<(n * outRowBytes)])) }
             r += n
@@ -48,10 +49,12 @@ enum TensorEncoding {
     }
 
     /// The type a tensor is stored as: matrices take the requested type (when their rows fit its
-    /// blocks, else f16, as llama.cpp falls back); 1-D norms and biases stay f32.
+    /// blocks, else f16, as llama.cpp falls back; Q4_0_X8 becomes Q4_0 when the rows do not fill its
+    /// groups); 1-D norms and biases stay f32.
     static func storageType(shape: [Int], requested: GGMLType) -> GGMLType {
         guard shape.count >= 2 else { return .f32 }
         if requested.isQuantized, (shape.last ?? 0) % requested.blockSize != 0 { return .f16 }
+        if shape.dropLast().reduce(1, *) % requested.rowGroup != 0 { return requested.ungrouped }
         return requested
     }
 }

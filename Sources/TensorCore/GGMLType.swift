@@ -7,12 +7,15 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     case q4_0 = 2
     case q8_0 = 8
     case bf16 = 30
+    /// Glimpse's own type (not ggml's): Q4_0 blocks with 8 rows interleaved, for faster decode (CKernels'
+    /// q4_0_x8.c). Matrices only, with rows in whole groups of 8.
+    case q4_0x8 = 4002
 
     /// Elements per block (1 for float types, 32 for Q8_0/Q4_0).
     public var blockSize: Int {
         switch self {
         case .f32, .f16, .bf16: return 1
-        case .q8_0, .q4_0: return 32
+        case .q8_0, .q4_0, .q4_0x8: return 32
         }
     }
 
@@ -22,9 +25,15 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .f32: return 4
         case .f16, .bf16: return 2
         case .q8_0: return 34
-        case .q4_0: return 18
+        case .q4_0, .q4_0x8: return 18
         }
     }
+
+    /// Rows stored together (8 for Q4_0_X8, else 1): a tensor's rows must be a whole number of groups.
+    public var rowGroup: Int { self == .q4_0x8 ? 8 : 1 }
+
+    /// The type a matrix whose rows do not fill this type's groups is stored as instead.
+    public var ungrouped: GGMLType { self == .q4_0x8 ? .q4_0 : self }
 
     public var isQuantized: Bool { blockSize > 1 }
 
@@ -43,8 +52,12 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .bf16: return "bf16"
         case .q8_0: return "q8_0"
         case .q4_0: return "q4_0"
+        case .q4_0x8: return "q4_0x8"
         }
     }
+
+    /// Every type's name, for help text and errors ("f32, f16, ...").
+    public static var choices: String { allCases.map(\.description).joined(separator: ", ") }
 
     public init?(name: String) {
         guard let t = GGMLType.allCases.first(where: { $0.description == name.lowercased() }) else { return nil }
@@ -59,6 +72,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q4_0: return 2
         case .q8_0: return 7
         case .bf16: return 32
+        case .q4_0x8: return 4002  // no llama.cpp file type: Glimpse's own, as the tensor type
         }
     }
 
@@ -66,19 +80,33 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 extension GGMLType {
-    /// Converts `count` f32 values into this type's bytes at `out` (count must be a multiple of blockSize).
-    public func encode(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutableRawPointer) {
+    /// Converts `rows` rows of `cols` f32 values (row-major) into this type's bytes at `out`. cols must be a
+    /// multiple of blockSize, rows of rowGroup.
+    public func encode(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutableRawPointer) {
+        precondition(rows % rowGroup == 0 && cols % blockSize == 0, "\(rows) x \(cols) does not fit \(self)'s blocks")
+        let count = rows * cols
         switch self {
         case .f32: out.copyMemory(from: x, byteCount: count * 4)
         case .f16: gk_to_f16(x, out.assumingMemoryBound(to: UInt16.self), Int64(count))
         case .bf16: gk_to_bf16(x, out.assumingMemoryBound(to: UInt16.self), Int64(count))
         case .q8_0: gk_quantize_q8_0(x, out, Int64(count))
         case .q4_0: gk_quantize_q4_0(x, out, Int64(count))
+        case .q4_0x8: gk_quantize_q4_0_x8(x, out, Int64(rows), Int64(cols))
         }
     }
 
-    /// Converts `count` elements of this type at `data` to f32.
+    /// Converts `count` f32 values into this type's bytes at `out`, as one row (a type of single rows).
+    public func encode(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutableRawPointer) {
+        encode(x, rows: 1, cols: count, into: out)
+    }
+
+    /// Converts rows [r0, r1) of a (rows, cols) tensor of this type at `data` to f32 (row-major).
+    public func decode(_ data: UnsafeRawPointer, cols: Int, rows r: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        gk_dequantize_rows(kernelID, data, Int64(cols), out, Int64(r.lowerBound), Int64(r.upperBound))
+    }
+
+    /// Converts `count` elements of this type at `data`, as one row, to f32.
     public func decode(_ data: UnsafeRawPointer, count: Int, into out: UnsafeMutablePointer<Float>) {
-        _ = gk_dequantize(kernelID, data, out, Int64(count))
+        decode(data, cols: count, rows: 0..<1, into: out)
     }
 }

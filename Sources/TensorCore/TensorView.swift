@@ -23,18 +23,18 @@ public struct TensorView: @unchecked Sendable {
     public var cols: Int { shape.last ?? 1 }
     /// Product of all outer dimensions.
     public var rows: Int { shape.dropLast().reduce(1, *) }
-    /// Bytes of one row of `cols` elements.
+    /// Bytes of one row of `cols` elements (rows of Q4_0_X8 lie in groups of 8 of 8 x rowBytes).
     public var rowBytes: Int { cols / type.blockSize * type.bytesPerBlock }
 
     /// Row r as f32 into out (cols floats).
     public func decodeRow(_ r: Int, into out: UnsafeMutablePointer<Float>) {
-        type.decode(data + r * rowBytes, count: cols, into: out)
+        type.decode(data, cols: cols, rows: r..<(r + 1), into: out)
     }
 
     /// The whole tensor as f32 (for small tensors: norms, biases).
     public func floats() -> [Float] {
         [Float](unsafeUninitializedCapacity: elementCount) { buf, n in
-            if let base = buf.baseAddress { type.decode(data, count: elementCount, into: base) }
+            if let base = buf.baseAddress { type.decode(data, cols: cols, rows: 0..<rows, into: base) }
             n = elementCount
         }
     }

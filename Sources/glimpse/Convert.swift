@@ -28,11 +28,11 @@ extension Glimpse {
             @Option(name: .long, help: "Output GGUF file.")
             var out: String
 
-            @Option(name: .long, help: "Type of the weight matrices: f32, f16, bf16, q8_0, q4_0.")
+            @Option(name: .long, help: "Type of the weight matrices: \(GGMLType.choices). q4_0x8 is Q4_0 stored 8 rows together, for faster decode; only Glimpse reads it.")
             var type: String = "f16"
 
             func validate() throws {
-                guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of f32, f16, bf16, q8_0, q4_0") }
+                guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of \(GGMLType.choices)") }
             }
 
             func run() throws {
@@ -92,11 +92,11 @@ extension Glimpse {
         @Argument(help: "Output GGUF file.")
         var output: String
 
-        @Option(name: .long, help: "Type of the weight matrices: f32, f16, bf16, q8_0, q4_0.")
+        @Option(name: .long, help: "Type of the weight matrices: \(GGMLType.choices). q4_0x8 is Q4_0 stored 8 rows together, for faster decode; only Glimpse reads it.")
         var type: String
 
         func validate() throws {
-            guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of f32, f16, bf16, q8_0, q4_0") }
+            guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of \(GGMLType.choices)") }
             guard input != output else { throw ValidationError("input and output must be different files") }
         }
 

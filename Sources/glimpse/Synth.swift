@@ -17,7 +17,7 @@ extension Glimpse {
         @Option(name: .long, help: "gptj-6b or clip-rn50x16.")
         var arch: String
 
-        @Option(name: .long, help: "Weight type: q4_0, q8_0, f16, bf16 (f32 also works).")
+        @Option(name: .long, help: "Weight type: \(GGMLType.choices). q4_0x8 is Q4_0 stored 8 rows together, for faster decode; only Glimpse reads it.")
         var type: String
 
         @Option(name: .long, help: "Output GGUF file.")
@@ -28,7 +28,7 @@ extension Glimpse {
 
         func validate() throws {
             guard SyntheticModels.Architecture(rawValue: arch) != nil else { throw ValidationError("--arch must be gptj-6b or clip-rn50x16") }
-            guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of f32, f16, bf16, q8_0, q4_0") }
+            guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of \(GGMLType.choices)") }
         }
 
         func run() throws {

@@ -105,5 +105,14 @@ import TestSupport
         #expect(tensors.first { $0["name"] as? String == "blk.0.ffn_up.bias" }?["type"] as? String == "f32")
         let g = try CLI.run(["generate", "-m", q4, "-p", "The quick brown fox", "--temp", "0", "-n", "4"])
         #expect(g.status == 0, "\(g.stderr)")
+        // the same blocks regrouped by 8 rows: the same greedy text
+        let x8 = dir.appendingPathComponent("m-q4_0x8.gguf").path
+        let r = try CLI.run(["quantize", q4, x8, "--type", "q4_0x8"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let ix = try JSONSerialization.jsonObject(with: Data(try CLI.run(["inspect", x8, "--json"]).stdout.utf8)) as? [String: Any]
+        let xt = ix?["tensors"] as? [[String: Any]] ?? []
+        #expect(xt.first { $0["name"] as? String == "blk.0.attn_q.weight" }?["type"] as? String == "q4_0x8")
+        let gx = try CLI.run(["generate", "-m", x8, "-p", "The quick brown fox", "--temp", "0", "-n", "4"])
+        #expect(gx.status == 0 && gx.stdout == g.stdout && !g.stdout.isEmpty, "\(gx.stdout) vs \(g.stdout)")
     }
 }

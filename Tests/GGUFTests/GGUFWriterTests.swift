@@ -19,29 +19,30 @@ struct GGUFWriterTests {
             ("nested", .array(.array, [.array(.uint8, [.uint8(1)])])),
         ]
         for (k, v) in values { w.set(k, v) }
-        let x = (0..<128).map { Float($0) / 7 - 9 }
+        let x: [Float] = (0..<512).map { i in Float(i % 128) / 7 - 9 + Float(i / 128) }
+        func rows(_ type: GGMLType) -> Int { max(2, type.rowGroup) }
         for type in GGMLType.allCases {
-            try w.add(.init(name: "t.\(type)", type: type, shape: [2, 64]) { out in
-                var bytes = [UInt8](repeating: 0, count: type.byteCount(elements: 128) ?? 0)
-                for r in 0..<2 {
-                    bytes.withUnsafeMutableBytes { b in
-                        x.withUnsafeBufferPointer { type.encode($0.baseAddress! + r * 64, count: 64, into: b.baseAddress! + r * (type.byteCount(elements: 64) ?? 0)) }
-                    }
-                }
+            try w.add(.init(name: "t.\(type)", type: type, shape: [rows(type), 64]) { out in
+                var bytes = [UInt8](repeating: 0, count: type.byteCount(elements: rows(type) * 64) ?? 0)
+                type.encode(x, rows: rows(type), cols: 64, into: &bytes)
                 try out.write(bytes)
             })
         }
+        // Q4_0_X8 needs whole groups of 8 rows
+        #expect(throws: GGUFError.self) { try w.add(.init(name: "partial", type: .q4_0x8, shape: [4, 64]) { _ in }) }
+        #expect(throws: GGUFError.self) { try w.add(.init(name: "vector", type: .q4_0x8, shape: [256]) { _ in }) }
         try w.write()
         let g = try GGUFFile(path: path)
         #expect(g.alignment == 64)
         for (k, v) in values { #expect(g.value(k) == v, "\(k)") }
         for type in GGMLType.allCases {
             let t = try g.tensor("t.\(type)")
-            #expect(t.type == type && t.shape == [2, 64])
+            #expect(t.type == type && t.shape == [rows(type), 64])
             #expect(Int(bitPattern: t.data) % 64 == 0, "tensor data is aligned")
             let back = t.floats()
-            let tol: Float = type == .q4_0 ? 1.2 : (type == .q8_0 ? 0.1 : (type == .bf16 ? 0.07 : 0.01))
-            for i in 0..<128 { #expect(abs(back[i] - x[i]) <= tol, "\(type)[\(i)]") }
+            let tol: Float = type.ungrouped == .q4_0 ? 1.2 : (type == .q8_0 ? 0.1 : (type == .bf16 ? 0.07 : 0.01))
+            #expect(back.count == rows(type) * 64)
+            for i in 0..<back.count { #expect(abs(back[i] - x[i]) <= tol, "\(type)[\(i)]") }
         }
         #expect(!FileManager.default.fileExists(atPath: path + ".tmp-\(getpid())"))
     }
@@ -99,5 +100,25 @@ struct GGUFWriterTests {
         try expectRejected(Array("GGML".utf8) + [0, 0, 0, 0]) { if case .notGGUF = $0 { return true }; return false }
         try expectRejected([]) { if case .notGGUF = $0 { return true }; return false }
         try expectRejected(Array(Self.header(tensors: 0, kvs: 1).prefix(14))) { if case .truncated = $0 { return true }; return false }
+    }
+
+    /// A Q4_0_X8 tensor whose rows do not fill its groups of 8 cannot be laid out: the reader refuses it.
+    @Test func refusesQ4_0X8RowsOutsideWholeGroups() throws {
+        func file(rows: UInt64) -> [UInt8] {
+            var b = Self.header(tensors: 1, kvs: 0) + Self.string("t")
+            withUnsafeBytes(of: UInt32(2).littleEndian) { b += $0 }
+            withUnsafeBytes(of: UInt64(32).littleEndian) { b += $0 }    // columns
+            withUnsafeBytes(of: rows.littleEndian) { b += $0 }
+            withUnsafeBytes(of: GGMLType.q4_0x8.rawValue.littleEndian) { b += $0 }
+            withUnsafeBytes(of: UInt64(0).littleEndian) { b += $0 }
+            b += [UInt8](repeating: 0, count: (32 - b.count % 32) % 32)  // data starts aligned
+            return b + [UInt8](repeating: 0, count: Int(rows) * 18)
+        }
+        try expectRejected(file(rows: 4)) { if case .malformed = $0 { return true }; return false }
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("ok.gguf").path
+        try Data(file(rows: 16)).write(to: URL(fileURLWithPath: path))
+        #expect(try GGUFFile(path: path).tensor("t").shape == [16, 32])
     }
 }

@@ -18,18 +18,16 @@ struct LinearTests {
         return y
     }
 
-    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q8_0, .q4_0], [1, 5, 12])
+    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q8_0, .q4_0, .q4_0x8], [1, 5, 12])
     func linearMatchesReference(type: GGMLType, tokens: Int) {
-        let rows = 70, cols = 96
+        let rows = type.rowGroup == 1 ? 70 : 72, cols = 96  // 70: an odd pair count where rows need not group
         let wf = ConversionKernelTests.randomFloats(rows * cols, seed: 3)
         let x = ConversionKernelTests.randomFloats(tokens * cols, seed: 4)
         let rowBytes = type.byteCount(elements: cols)!
         var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
-        bytes.withUnsafeMutableBytes { b in
-            for r in 0..<rows { wf.withUnsafeBufferPointer { type.encode($0.baseAddress! + r * cols, count: cols, into: b.baseAddress! + r * rowBytes) } }
-        }
+        type.encode(wf, rows: rows, cols: cols, into: &bytes)
         var deq = [Float](repeating: 0, count: rows * cols)
-        bytes.withUnsafeBytes { type.decode($0.baseAddress!, count: rows * cols, into: &deq) }
+        bytes.withUnsafeBytes { type.decode($0.baseAddress!, cols: cols, rows: 0..<rows, into: &deq) }
         let expected = reference(deq, rows: rows, cols: cols, x: x, tokens: tokens)
         let bias = (0..<rows).map { Float($0) / 100 }
         var y = [Float](repeating: 0, count: tokens * rows)
@@ -46,16 +44,14 @@ struct LinearTests {
     }
 
     /// Several vectors in one pass give each vector exactly what a pass of its own gives.
-    @Test(arguments: [GGMLType.f32, .f16, .q8_0, .q4_0])
+    @Test(arguments: [GGMLType.f32, .f16, .q8_0, .q4_0, .q4_0x8])
     func batchedRowsEqualSingleRows(type: GGMLType) {
         let rows = 64, cols = 128, batch = 6
         let wf = ConversionKernelTests.randomFloats(rows * cols, seed: 5)
         let x = ConversionKernelTests.randomFloats(batch * cols, seed: 6)
         let rowBytes = type.byteCount(elements: cols)!
         var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
-        bytes.withUnsafeMutableBytes { b in
-            for r in 0..<rows { wf.withUnsafeBufferPointer { type.encode($0.baseAddress! + r * cols, count: cols, into: b.baseAddress! + r * rowBytes) } }
-        }
+        type.encode(wf, rows: rows, cols: cols, into: &bytes)
         let scratch = LinearScratch(maxCols: cols, threads: Self.pool.size)
         bytes.withUnsafeBytes { b in
             let view = TensorView(name: "w", type: type, shape: [rows, cols], data: b.baseAddress!, byteCount: b.count, owner: nil)

@@ -1,17 +1,15 @@
 // How close the decode kernels come to the read bandwidth, without the rest of a decoding step: N threads run
-// gk_matvec_rows_multi over a region of Q4_0 or Q8_0 rows (4096 columns, GPT-J-6B's width), claiming 256-row
+// gk_matvec_rows_multi over a region of Q4_0, Q4_0_X8 or Q8_0 rows (4096 columns, GPT-J-6B's width), claiming 256-row
 // chunks from a shared counter, alternately with the XOR read that `glimpse bench` uses as its bandwidth probe
 // over the same region. A region that fits in L3 (e.g. 16 MB) gives the kernel's arithmetic rate instead.
 //
 //   K=Sources/CKernels
-//   clang -O3 -I$K/include -I$K tools/bench/decode_stream.c $K/dot.c $K/convert.c $K/ops.c -lm -lpthread -o /tmp/ds
+//   clang -O3 -I$K/include -I$K tools/bench/decode_stream.c $K/dot.c $K/q4_0_x8.c $K/convert.c $K/ops.c -lm -lpthread -o /tmp/ds
 //   /tmp/ds q4_0 2          # 2 GiB, 2 threads: streaming
-//   /tmp/ds q4_0 1 16       # 16 MB, 1 thread: in cache
+//   /tmp/ds q4_0x8 1 16     # 16 MB, 1 thread: in cache
 //
 // Build it with the toolchain's clang (SwiftPM's compiler), not gcc: gcc's code for the same kernels streamed
-// 20-40% slower here. Results on this VM (BENCHMARKS.md, 2026-11-24): Q4_0 streams at 83-95% of the probe with
-// 2 threads; in cache one thread runs it at 12-16 GB/s, about what one core reads from memory, so decode is
-// bound by the kernel's arithmetic when memory is fast.
+// 20-40% slower here. Results on this VM: BENCHMARKS.md.
 #define _GNU_SOURCE
 #include "ckernels.h"
 #include <pthread.h>
@@ -61,11 +59,11 @@ static void *worker(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2 || (strcmp(argv[1], "q4_0") && strcmp(argv[1], "q8_0"))) {
-        fprintf(stderr, "usage: %s q4_0|q8_0 [threads] [region MB]\n", argv[0]);
+    if (argc < 2 || (strcmp(argv[1], "q4_0") && strcmp(argv[1], "q4_0x8") && strcmp(argv[1], "q8_0"))) {
+        fprintf(stderr, "usage: %s q4_0|q4_0x8|q8_0 [threads] [region MB]\n", argv[0]);
         return 2;
     }
-    type = strcmp(argv[1], "q8_0") == 0 ? GK_TYPE_Q8_0 : GK_TYPE_Q4_0;
+    type = strcmp(argv[1], "q8_0") == 0 ? GK_TYPE_Q8_0 : strcmp(argv[1], "q4_0x8") == 0 ? GK_TYPE_Q4_0_X8 : GK_TYPE_Q4_0;
     const int threads = argc > 2 ? atoi(argv[2]) : 2;
     const size_t bytes = (argc > 3 ? (size_t)atoi(argv[3]) : 2048) << 20;
     if (threads < 1 || threads > MAX_THREADS || bytes == 0) {
@@ -74,7 +72,7 @@ int main(int argc, char **argv) {
     }
     const int64_t block_bytes = type == GK_TYPE_Q8_0 ? 34 : 18;
     row_bytes = COLS / 32 * block_bytes;
-    rows = (int64_t)(bytes / (size_t)row_bytes) & ~(int64_t)1;
+    rows = (int64_t)(bytes / (size_t)row_bytes) & ~(int64_t)7;
     base = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     y = malloc(sizeof(float) * (size_t)rows);
     xq8 = malloc(COLS / 32 * 34);
@@ -92,7 +90,10 @@ int main(int argc, char **argv) {
     for (int64_t r = 0; r < rows; r++)
         for (int b = 0; b < COLS / 32; b++) {
             const uint16_t d = (uint16_t)(0x2000 + (r + b) % 512);
-            memcpy(base + r * row_bytes + b * block_bytes, &d, 2);
+            if (type == GK_TYPE_Q4_0_X8)  // group r / 8's block b, scale r % 8
+                memcpy(base + ((r / 8) * (COLS / 32) + b) * 144 + 2 * (r % 8), &d, 2);
+            else
+                memcpy(base + r * row_bytes + b * block_bytes, &d, 2);
         }
     for (int i = 0; i < COLS; i++) x[i] = (float)((i * 37) % 101 - 50) * 0.01f;
     gk_quantize_q8_0(x, xq8, COLS);
