@@ -73,6 +73,20 @@ struct ActivationKernelTests {
         #expect(worst <= 1e-5, "\(cache) positions=\(positions): max error \(worst)")
     }
 
+    /// bench's bandwidth probe reads every whole 8-byte word: its fold is their XOR (SIMD body and scalar tail;
+    /// a partial last word is not read).
+    @Test func bandwidthProbeFoldsEveryWord() {
+        var state: UInt64 = 0x1234_5678_9ABC_DEF1
+        let words = (0..<1001).map { _ in
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return state
+        }
+        for count in [0, 1, 15, 16, 17, 999, 1000] {
+            let got = words.withUnsafeBytes { gk_touch_bytes($0.baseAddress, Int64(count * 8 + 5)) }
+            #expect(got == words[0..<count].reduce(0, ^), "\(count) words")
+        }
+    }
+
     /// Prefill's sgemm tiles: the dispatched row dequantization gives exactly gk_dequantize's values.
     @Test(arguments: [GGMLType.q8_0, .q4_0, .f16, .bf16])
     func dequantizedTilesEqualThePortableDecoder(type: GGMLType) {
