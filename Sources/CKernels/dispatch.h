@@ -40,6 +40,15 @@ GK_AVX2 static inline float hsum8(__m256 v) {
 // F16C converts the block scales inline (a call per scale costs as much as the block's arithmetic)
 #define GK_F16(h) _cvtsh_ss(h)
 
+// One Q8_0 block (scale d, 32 int8) to 32 floats: the same values as gk_dequantize (q * d).
+GK_AVX2 static inline void dequantize_q8_block_avx2(uint16_t h, const int8_t *qs, float *y) {
+    const __m256 d = _mm256_set1_ps(GK_F16(h));
+    for (int j = 0; j < 32; j += 8) {
+        const __m256i q = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(qs + j)));
+        _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_cvtepi32_ps(q), d));
+    }
+}
+
 // One Q4_0 block (scale d, 16 bytes of nibbles) to 32 floats: the same values as gk_dequantize ((q - 8) * d).
 GK_AVX2 static inline void dequantize_q4_block_avx2(uint16_t h, const uint8_t *qs, float *y) {
     const __m256 d = _mm256_set1_ps(GK_F16(h));
@@ -74,8 +83,10 @@ int gk_have_vnni(void);
 /// "portable").
 int gk_have_neon(void);
 
-// Q4_0_X8 (q4_0_x8.c), behind dot.c's gk_matvec_rows_multi and gk_dequantize_rows (same arguments).
-void gk_x8_matvec(const void *w, int64_t cols, const void *xq8, int64_t xq8_stride, int64_t n_vec,
+// The interleaved types (interleaved.c), behind dot.c's gk_matvec_rows_multi and gk_dequantize_rows (same
+// arguments).
+static inline int gk_is_interleaved(int type) { return type == GK_TYPE_Q4_0_X8 || type == GK_TYPE_Q8_0_X8; }
+void gk_x8_matvec(int type, const void *w, int64_t cols, const void *xq8, int64_t xq8_stride, int64_t n_vec,
                   const float *xinfo, float *y, int64_t y_stride, int64_t r0, int64_t r1);
-void gk_x8_dequantize_rows(const void *w, int64_t cols, float *out, int64_t r0, int64_t r1);
+void gk_x8_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1);
 #endif

@@ -516,7 +516,7 @@ static void matvec_rows(int type, const char *base, int64_t rb, int64_t cols, co
 int gk_act_info(int type, const void *xq8, int64_t xq8_stride, int64_t n_vec, int64_t cols, float *info) {
 #ifdef GK_X86
     const int q4 = type == GK_TYPE_Q4_0 || type == GK_TYPE_Q4_0_X8;
-    if (!gk_have_avx2() || !xq8 || !info || (!q4 && type != GK_TYPE_Q8_0)) return 0;
+    if (!gk_have_avx2() || !xq8 || !info || (!q4 && type != GK_TYPE_Q8_0 && type != GK_TYPE_Q8_0_X8)) return 0;
     const int64_t nb = cols / GK_QK;
     for (int64_t v = 0; v < n_vec; v++)
         act_info_avx2((const gk_block_q8_0 *)((const char *)xq8 + v * xq8_stride), nb, info + 2 * nb * v,
@@ -536,8 +536,8 @@ void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const
     float stack[GK_XINFO_STACK];
     float *info = n <= GK_XINFO_STACK ? stack : malloc(sizeof(float) * (size_t)n);
     const int have_info = info && gk_act_info(type, xq8, 0, 1, cols, info);
-    if (type == GK_TYPE_Q4_0_X8)
-        gk_x8_matvec(w, cols, xq8, 0, 1, have_info ? info : 0, y, 0, r0, r1);
+    if (gk_is_interleaved(type))
+        gk_x8_matvec(type, w, cols, xq8, 0, 1, have_info ? info : 0, y, 0, r0, r1);
     else
         matvec_rows(type, (const char *)w, row_bytes(type, cols), cols, x, xq8, have_info ? info : 0, y, r0, r1);
     if (info != stack) free(info);
@@ -552,13 +552,7 @@ GK_AVX2 static void f16_to_f32_avx2(const uint16_t *x, float *y, int64_t n) {
 
 // Prefill's weight tiles for sgemm: the same values as gk_dequantize ((float)q * d), 8 at a time.
 GK_AVX2 static void dequantize_q8_0_avx2(const gk_block_q8_0 *b, float *y, int64_t nb) {
-    for (int64_t i = 0; i < nb; i++, y += GK_QK) {
-        const __m256 d = _mm256_set1_ps(GK_F16(b[i].d));
-        for (int j = 0; j < GK_QK; j += 8) {
-            const __m256i q = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(b[i].qs + j)));
-            _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_cvtepi32_ps(q), d));
-        }
-    }
+    for (int64_t i = 0; i < nb; i++, y += GK_QK) dequantize_q8_block_avx2(b[i].d, b[i].qs, y);
 }
 
 GK_AVX2 static void dequantize_q4_0_avx2(const gk_block_q4_0 *b, float *y, int64_t nb) {
@@ -568,8 +562,8 @@ GK_AVX2 static void dequantize_q4_0_avx2(const gk_block_q4_0 *b, float *y, int64
 
 void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x, const void *xq8, int64_t xq8_stride,
                           int64_t n_vec, const float *xinfo, float *y, int64_t y_stride, int64_t r0, int64_t r1) {
-    if (type == GK_TYPE_Q4_0_X8) {
-        gk_x8_matvec(w, cols, xq8, xq8_stride, n_vec, xinfo, y, y_stride, r0, r1);
+    if (gk_is_interleaved(type)) {
+        gk_x8_matvec(type, w, cols, xq8, xq8_stride, n_vec, xinfo, y, y_stride, r0, r1);
         return;
     }
     const int64_t rb = row_bytes(type, cols);
@@ -584,8 +578,8 @@ void gk_matvec_rows_multi(int type, const void *w, int64_t cols, const float *x,
 }
 
 void gk_dequantize_rows(int type, const void *w, int64_t cols, float *out, int64_t r0, int64_t r1) {
-    if (type == GK_TYPE_Q4_0_X8) {
-        gk_x8_dequantize_rows(w, cols, out, r0, r1);
+    if (gk_is_interleaved(type)) {
+        gk_x8_dequantize_rows(type, w, cols, out, r0, r1);
         return;
     }
     const int64_t rb = row_bytes(type, cols);

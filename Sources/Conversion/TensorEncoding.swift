@@ -48,9 +48,9 @@ enum TensorEncoding {
         }
     }
 
-    /// The type a tensor is stored as: matrices take the requested type (when their rows fit its
-    /// blocks, else f16, as llama.cpp falls back; Q4_0_X8 becomes Q4_0 when the rows do not fill its
-    /// groups); 1-D norms and biases stay f32.
+    /// The type a tensor is stored as: matrices take the requested type (when their rows fit its blocks,
+    /// else f16, as llama.cpp falls back; an interleaved type becomes its plain one when the rows do not
+    /// fill its groups); 1-D norms and biases stay f32.
     static func storageType(shape: [Int], requested: GGMLType) -> GGMLType {
         guard shape.count >= 2 else { return .f32 }
         if requested.isQuantized, (shape.last ?? 0) % requested.blockSize != 0 { return .f16 }

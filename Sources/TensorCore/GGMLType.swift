@@ -8,14 +8,16 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     case q8_0 = 8
     case bf16 = 30
     /// Glimpse's own type (not ggml's): Q4_0 blocks with 8 rows interleaved, for faster decode (CKernels'
-    /// q4_0_x8.c). Matrices only, with rows in whole groups of 8.
+    /// interleaved.c). Matrices only, with rows in whole groups of 8.
     case q4_0x8 = 4002
+    /// The same for Q8_0.
+    case q8_0x8 = 4008
 
     /// Elements per block (1 for float types, 32 for Q8_0/Q4_0).
     public var blockSize: Int {
         switch self {
         case .f32, .f16, .bf16: return 1
-        case .q8_0, .q4_0, .q4_0x8: return 32
+        case .q8_0, .q4_0, .q4_0x8, .q8_0x8: return 32
         }
     }
 
@@ -24,16 +26,23 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         switch self {
         case .f32: return 4
         case .f16, .bf16: return 2
-        case .q8_0: return 34
+        case .q8_0, .q8_0x8: return 34
         case .q4_0, .q4_0x8: return 18
         }
     }
 
-    /// Rows stored together (8 for Q4_0_X8, else 1): a tensor's rows must be a whole number of groups.
-    public var rowGroup: Int { self == .q4_0x8 ? 8 : 1 }
+    /// Rows stored together (8 for the interleaved types, else 1): a tensor's rows must be a whole number of groups.
+    public var rowGroup: Int { ungrouped == self ? 1 : 8 }
 
-    /// The type a matrix whose rows do not fill this type's groups is stored as instead.
-    public var ungrouped: GGMLType { self == .q4_0x8 ? .q4_0 : self }
+    /// The type a matrix whose rows do not fill this type's groups is stored as instead (the plain type of an
+    /// interleaved one).
+    public var ungrouped: GGMLType {
+        switch self {
+        case .q4_0x8: return .q4_0
+        case .q8_0x8: return .q8_0
+        default: return self
+        }
+    }
 
     public var isQuantized: Bool { blockSize > 1 }
 
@@ -53,6 +62,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q8_0: return "q8_0"
         case .q4_0: return "q4_0"
         case .q4_0x8: return "q4_0x8"
+        case .q8_0x8: return "q8_0x8"
         }
     }
 
@@ -72,7 +82,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q4_0: return 2
         case .q8_0: return 7
         case .bf16: return 32
-        case .q4_0x8: return 4002  // no llama.cpp file type: Glimpse's own, as the tensor type
+        case .q4_0x8, .q8_0x8: return rawValue  // no llama.cpp file type: Glimpse's own, as the tensor type
         }
     }
 
@@ -92,6 +102,7 @@ extension GGMLType {
         case .q8_0: gk_quantize_q8_0(x, out, Int64(count))
         case .q4_0: gk_quantize_q4_0(x, out, Int64(count))
         case .q4_0x8: gk_quantize_q4_0_x8(x, out, Int64(rows), Int64(cols))
+        case .q8_0x8: gk_quantize_q8_0_x8(x, out, Int64(rows), Int64(cols))
         }
     }
 

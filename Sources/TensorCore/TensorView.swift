@@ -23,7 +23,7 @@ public struct TensorView: @unchecked Sendable {
     public var cols: Int { shape.last ?? 1 }
     /// Product of all outer dimensions.
     public var rows: Int { shape.dropLast().reduce(1, *) }
-    /// Bytes of one row of `cols` elements (rows of Q4_0_X8 lie in groups of 8 of 8 x rowBytes).
+    /// Bytes of one row of `cols` elements (rows of the interleaved types lie in groups of 8 of 8 x rowBytes).
     public var rowBytes: Int { cols / type.blockSize * type.bytesPerBlock }
 
     /// Row r as f32 into out (cols floats).

@@ -28,7 +28,7 @@ extension Glimpse {
             @Option(name: .long, help: "Output GGUF file.")
             var out: String
 
-            @Option(name: .long, help: "Type of the weight matrices: \(GGMLType.choices). q4_0x8 is Q4_0 stored 8 rows together, for faster decode; only Glimpse reads it.")
+            @Option(name: .long, help: "Type of the weight matrices: \(GGMLType.choices). q4_0x8 and q8_0x8 are Q4_0 and Q8_0 stored 8 rows together, for faster decode; only Glimpse reads them.")
             var type: String = "f16"
 
             func validate() throws {
@@ -92,7 +92,7 @@ extension Glimpse {
         @Argument(help: "Output GGUF file.")
         var output: String
 
-        @Option(name: .long, help: "Type of the weight matrices: \(GGMLType.choices). q4_0x8 is Q4_0 stored 8 rows together, for faster decode; only Glimpse reads it.")
+        @Option(name: .long, help: "Type of the weight matrices: \(GGMLType.choices). q4_0x8 and q8_0x8 are Q4_0 and Q8_0 stored 8 rows together, for faster decode; only Glimpse reads them.")
         var type: String
 
         func validate() throws {

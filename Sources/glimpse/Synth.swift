@@ -17,7 +17,7 @@ extension Glimpse {
         @Option(name: .long, help: "gptj-6b or clip-rn50x16.")
         var arch: String
 
-        @Option(name: .long, help: "Weight type: \(GGMLType.choices). q4_0x8 is Q4_0 stored 8 rows together, for faster decode; only Glimpse reads it.")
+        @Option(name: .long, help: "Weight type: \(GGMLType.choices). q4_0x8 and q8_0x8 are Q4_0 and Q8_0 stored 8 rows together, for faster decode; only Glimpse reads them.")
         var type: String
 
         @Option(name: .long, help: "Output GGUF file.")

@@ -40,7 +40,7 @@ struct GGUFWriterTests {
             #expect(t.type == type && t.shape == [rows(type), 64])
             #expect(Int(bitPattern: t.data) % 64 == 0, "tensor data is aligned")
             let back = t.floats()
-            let tol: Float = type.ungrouped == .q4_0 ? 1.2 : (type == .q8_0 ? 0.1 : (type == .bf16 ? 0.07 : 0.01))
+            let tol: Float = type.ungrouped == .q4_0 ? 1.2 : (type.ungrouped == .q8_0 ? 0.1 : (type == .bf16 ? 0.07 : 0.01))
             #expect(back.count == rows(type) * 64)
             for i in 0..<back.count { #expect(abs(back[i] - x[i]) <= tol, "\(type)[\(i)]") }
         }

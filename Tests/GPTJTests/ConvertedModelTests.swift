@@ -57,18 +57,20 @@ import TestSupport
         #expect(stats.meanKL <= maxKL, "\(type) mean KL \(stats.meanKL)")
     }
 
-    /// Q4_0_X8 holds Q4_0's blocks, regrouped by 8 rows: prefill (dequantized tiles) gives Q4_0's logits bit for
-    /// bit. Token-by-token decode (the interleaved kernel) sums in another order: usually the logits agree to
-    /// float rounding, but where that moves an activation across a rounding boundary of its 8-bit quantization,
-    /// they differ by about what that quantization itself costs (decode against prefill, measured below).
-    @Test func interleavedQ4_0GivesQ4_0sLogits() throws {
+    /// An interleaved type holds its plain type's blocks, regrouped by 8 rows: prefill (dequantized tiles) gives
+    /// the plain type's logits bit for bit. Token-by-token decode (the interleaved kernel) sums in another order:
+    /// usually the logits agree to float rounding, but where that moves an activation across a rounding boundary
+    /// of its 8-bit quantization, they differ by about what that quantization itself costs (decode against
+    /// prefill, measured below).
+    @Test(arguments: [GGMLType.q4_0x8, .q8_0x8])
+    func interleavedTypeGivesThePlainTypesLogits(type: GGMLType) throws {
         let ref = try Reference(model: "tiny")
-        let (plain, plainDir) = try Self.convert("gptj/tiny/hf-safetensors", .q4_0)
-        let (grouped, groupedDir) = try Self.convert("gptj/tiny/hf-safetensors", .q4_0x8)
+        let (plain, plainDir) = try Self.convert("gptj/tiny/hf-safetensors", type.ungrouped)
+        let (grouped, groupedDir) = try Self.convert("gptj/tiny/hf-safetensors", type)
         defer { for d in [plainDir, groupedDir] { try? FileManager.default.removeItem(at: d) } }
-        let file = try GGUFFile(path: groupedDir.appendingPathComponent("model-q4_0x8.gguf").path)
+        let file = try GGUFFile(path: groupedDir.appendingPathComponent("model-\(type).gguf").path)
         let types = Set(file.tensorInfos.filter { $0.shape.count == 2 }.map(\.type))
-        #expect(types == [.q4_0x8], "every matrix of the tiny model has whole groups of 8 rows: \(types)")
+        #expect(types == [type], "every matrix of the tiny model has whole groups of 8 rows: \(types)")
         var toRounding = 0
         for c in ref.cases {
             let prefill = try Runner.logits(plain, c.promptIDs)
@@ -76,7 +78,7 @@ import TestSupport
             let plainDecode = try Runner.logits(plain, c.promptIDs, batch: 1)
             let (d, m) = Runner.maxDiff(try Runner.logits(grouped, c.promptIDs, batch: 1), plainDecode)
             let (q, _) = Runner.maxDiff(plainDecode, prefill)
-            print("[measured] q4_0x8 against q4_0, one token at a time, '\(c.prompt)': max|diff|/max|logit| = \(d / m) (Q4_0 decode against prefill: \(q / m))")
+            print("[measured] \(type) against \(type.ungrouped), one token at a time, '\(c.prompt)': max|diff|/max|logit| = \(d / m) (\(type.ungrouped) decode against prefill: \(q / m))")
             #expect(d <= q, "decode, '\(c.prompt)': max|diff| \(d) exceeds activation quantization's \(q)")
             if d <= 1e-5 * m { toRounding += 1 }
             #expect(try Runner.greedy(grouped, c.promptIDs, count: 16) == Runner.greedy(plain, c.promptIDs, count: 16))

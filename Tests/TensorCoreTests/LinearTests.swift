@@ -18,7 +18,7 @@ struct LinearTests {
         return y
     }
 
-    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q8_0, .q4_0, .q4_0x8], [1, 5, 12])
+    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q8_0, .q4_0, .q4_0x8, .q8_0x8], [1, 5, 12])
     func linearMatchesReference(type: GGMLType, tokens: Int) {
         let rows = type.rowGroup == 1 ? 70 : 72, cols = 96  // 70: an odd pair count where rows need not group
         let wf = ConversionKernelTests.randomFloats(rows * cols, seed: 3)
@@ -44,7 +44,7 @@ struct LinearTests {
     }
 
     /// Several vectors in one pass give each vector exactly what a pass of its own gives.
-    @Test(arguments: [GGMLType.f32, .f16, .q8_0, .q4_0, .q4_0x8])
+    @Test(arguments: [GGMLType.f32, .f16, .q8_0, .q4_0, .q4_0x8, .q8_0x8])
     func batchedRowsEqualSingleRows(type: GGMLType) {
         let rows = 64, cols = 128, batch = 6
         let wf = ConversionKernelTests.randomFloats(rows * cols, seed: 5)

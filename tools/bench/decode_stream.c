@@ -4,7 +4,7 @@
 // over the same region. A region that fits in L3 (e.g. 16 MB) gives the kernel's arithmetic rate instead.
 //
 //   K=Sources/CKernels
-//   clang -O3 -I$K/include -I$K tools/bench/decode_stream.c $K/dot.c $K/q4_0_x8.c $K/convert.c $K/ops.c -lm -lpthread -o /tmp/ds
+//   clang -O3 -I$K/include -I$K tools/bench/decode_stream.c $K/dot.c $K/interleaved.c $K/convert.c $K/ops.c -lm -lpthread -o /tmp/ds
 //   /tmp/ds q4_0 2          # 2 GiB, 2 threads: streaming
 //   /tmp/ds q4_0x8 1 16     # 16 MB, 1 thread: in cache
 //

@@ -1,6 +1,6 @@
 // The NEON row dot products checked against the portable C ones on AArch64 (under qemu-aarch64 on any
 // machine: tools/check/neon.sh). Prints the path taken and fails on any result outside float rounding, or
-// (Q4_0_X8) any that differs from the plain rows' NEON results.
+// (the interleaved types) any that differs from the plain rows' NEON results.
 #include "check_random.h"
 #include "check_x8.h"
 #include "ckernels.h"
@@ -51,7 +51,7 @@ int main(void) {
                 }
                 free(w), free(x), free(wd), free(xd), free(row), free(xq);
             }
-    const int x8_failures = check_q4_0_x8(0, 1);  // 8 rows at a time: the NEON row kernel's bits
-    printf("%d of %d dot products outside float rounding; Q4_0_X8: %d failures\n", failures, checked, x8_failures);
+    const int x8_failures = check_interleaved(0, 1);  // 8 rows at a time: the NEON row kernel's bits
+    printf("%d of %d dot products outside float rounding; interleaved types: %d failures\n", failures, checked, x8_failures);
     return failures || x8_failures ? 1 : 0;
 }

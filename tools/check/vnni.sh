@@ -11,7 +11,7 @@ trap 'rm -rf "$out"' EXIT
 cc=${CC:-clang}  # the Swift toolchain ships one
 command -v "$cc" > /dev/null || cc="$(dirname "$(readlink -f "$(command -v swift)")")/clang"
 "$cc" -O2 -Wno-psabi -mavx2 -mfma -mf16c -DGK_SIMDE_VNNI -I$K/include -I$K \
-    tools/check/vnni_kernels.c $K/dot.c $K/q4_0_x8.c $K/convert.c $K/ops.c -lm -o "$out/check"
+    tools/check/vnni_kernels.c $K/dot.c $K/interleaved.c $K/convert.c $K/ops.c -lm -o "$out/check"
 for path in vnni avx2; do
     if ! GLIMPSE_KERNELS=$path "$out/check" > "$out/$path.txt"; then
         echo "vnni check: the $path path disagrees with the portable dot products:" >&2

@@ -20,17 +20,19 @@ enum {
     // Glimpse's own type, not ggml's (ggml has no id above 41 in use; forks use 100-220): Q4_0 blocks with
     // 8 rows interleaved, so that decode converts 8 rows' scales at once. ggml readers reject it as unknown.
     GK_TYPE_Q4_0_X8 = 4002,
+    GK_TYPE_Q8_0_X8 = 4008,  // the same for Q8_0
 };
 
 // ggml block layouts: 32 weights per block, an fp16 scale first.
 #define GK_QK 32
 typedef struct { uint16_t d; int8_t qs[32]; } gk_block_q8_0;   // 34 bytes
 typedef struct { uint16_t d; uint8_t qs[16]; } gk_block_q4_0;  // 18 bytes: low nibbles = x[0..15], high = x[16..31]
-// Q4_0_X8: rows in groups of 8. Group g's block b holds block b of rows 8g..8g+7: their 8 scales, then their
-// 8 x 16 bytes of nibbles (the same bytes as 8 Q4_0 blocks, regrouped). Blocks go b = 0, 1, ... within a
-// group, then the next group: a group of rows is contiguous, as 8 Q4_0 rows would be.
+// Q4_0_X8 and Q8_0_X8: rows in groups of 8. Group g's block b holds block b of rows 8g..8g+7: their 8 scales,
+// then their 8 blocks of quants (the same bytes as 8 Q4_0 or Q8_0 blocks, regrouped). Blocks go b = 0, 1, ...
+// within a group, then the next group: a group of rows is contiguous, as 8 plain rows would be.
 #define GK_X8_ROWS 8
 typedef struct { uint16_t d[8]; uint8_t qs[8][16]; } gk_block_q4_0_x8;  // 144 bytes
+typedef struct { uint16_t d[8]; int8_t qs[8][32]; } gk_block_q8_0_x8;   // 272 bytes
 
 // --- scalar conversions ---
 float gk_fp16_to_fp32(uint16_t h);
@@ -43,14 +45,15 @@ void gk_to_f16(const float *x, uint16_t *y, int64_t n);
 void gk_to_bf16(const float *x, uint16_t *y, int64_t n);
 void gk_quantize_q8_0(const float *x, void *y, int64_t n);
 void gk_quantize_q4_0(const float *x, void *y, int64_t n);
-/// rows x cols floats (row-major; rows a multiple of 8, cols of 32) to Q4_0_X8: the blocks gk_quantize_q4_0
-/// makes, interleaved.
+/// rows x cols floats (row-major; rows a multiple of 8, cols of 32) to Q4_0_X8 or Q8_0_X8: the blocks
+/// gk_quantize_q4_0 or gk_quantize_q8_0 makes, interleaved.
 void gk_quantize_q4_0_x8(const float *x, void *y, int64_t rows, int64_t cols);
+void gk_quantize_q8_0_x8(const float *x, void *y, int64_t rows, int64_t cols);
 /// The portable C conversion and quantizer whatever the CPU (tests compare them with the dispatched ones).
 void gk_to_f16_portable(const float *x, uint16_t *y, int64_t n);
 void gk_quantize_q8_0_portable(const float *x, void *y, int64_t n);
-/// Any supported type to f32. Returns 0, or -1 for an unknown type or Q4_0_X8 (its rows are not contiguous:
-/// use gk_dequantize_rows).
+/// Any supported type to f32. Returns 0, or -1 for an unknown type or an interleaved one (Q4_0_X8, Q8_0_X8:
+/// their rows are not contiguous; use gk_dequantize_rows).
 int gk_dequantize(int type, const void *x, float *y, int64_t n);
 
 /// Which code path the dispatcher picked ("avx512", "avx2", "scalar"), for bench and logs.
@@ -61,12 +64,13 @@ const char *gk_cpu_path(void);
 // for F32/F16/BF16 rows it stays f32.
 /// The portable C dot product whatever the CPU (tests compare it with the dispatched one).
 float gk_dot_row_portable(int type, const void *row, const float *x, const void *xq8, int64_t n);
-/// (Q4_0_X8 has no rows on their own: these return NaN for it, and the matvec functions below handle it.)
+/// (The interleaved types have no rows on their own: these return NaN for them, and the matvec functions below
+/// handle them.)
 float gk_dot_row(int type, const void *row, const float *x, const void *xq8, int64_t n);
 
-/// y[r] = dot(W[r], x) for r in [r0, r1). W has `cols` columns of `type`, rows laid out contiguously (Q4_0_X8:
-/// in its groups of 8; any r0, r1 work, but ranges at multiples of 8 read no row twice).
-/// xq8 must hold x quantized to Q8_0 when type is Q8_0, Q4_0 or Q4_0_X8 (else it may be NULL).
+/// y[r] = dot(W[r], x) for r in [r0, r1). W has `cols` columns of `type`, rows laid out contiguously (the
+/// interleaved types: in their groups of 8; any r0, r1 work, but ranges at multiples of 8 read no row twice).
+/// xq8 must hold x quantized to Q8_0 when type is quantized (else it may be NULL).
 void gk_matvec_rows(int type, const void *w, int64_t cols, const float *x, const void *xq8,
                     float *y, int64_t r0, int64_t r1);
 
