@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Testing
 import TestSupport
 
@@ -114,5 +115,10 @@ import TestSupport
         #expect(xt.first { $0["name"] as? String == "blk.0.attn_q.weight" }?["type"] as? String == "q4_0x8")
         let gx = try CLI.run(["generate", "-m", x8, "-p", "The quick brown fox", "--temp", "0", "-n", "4"])
         #expect(gx.status == 0 && gx.stdout == g.stdout && !g.stdout.isEmpty, "\(gx.stdout) vs \(g.stdout)")
+        // requantizing Q4_0's values gives Q4_0's blocks again: every tensor decodes to the same floats
+        let plainFile = try GGUFFile(path: q4), groupedFile = try GGUFFile(path: x8)
+        for info in plainFile.tensorInfos {
+            #expect(try groupedFile.tensor(info.name).floats() == plainFile.tensor(info.name).floats(), "\(info.name)")
+        }
     }
 }
