@@ -76,8 +76,11 @@ static void group_q8_portable(const void *wv, const gk_block_q8_0 *x, const floa
 }
 
 #ifdef GK_X86
-// Prefetch this many bytes ahead: 16 Q4_0 groups' blocks, as measured in the prototype.
+// Prefetch this many bytes ahead (16 Q4_0 groups' blocks): 1152-9216 bytes measured no faster for either type
+// (tools/bench/decode_stream.c; -DGK_PREFETCH_X8 to try others).
+#ifndef GK_PREFETCH_X8
 #define GK_PREFETCH_X8 2304
+#endif
 
 // Row k's quants against the activation block: 8 int32 partial sums. Q4_0: maddubs takes the nibbles (0..15)
 // as unsigned directly, and the -8 offset is applied once per block for all 8 rows in floats (xinfo's

@@ -1,5 +1,5 @@
 // How close the decode kernels come to the read bandwidth, without the rest of a decoding step: N threads run
-// gk_matvec_rows_multi over a region of Q4_0, Q4_0_X8 or Q8_0 rows (4096 columns, GPT-J-6B's width), claiming 256-row
+// gk_matvec_rows_multi over a region of Q4_0, Q8_0, Q4_0_X8 or Q8_0_X8 rows (4096 columns, GPT-J-6B's width), claiming 256-row
 // chunks from a shared counter, alternately with the XOR read that `glimpse bench` uses as its bandwidth probe
 // over the same region. A region that fits in L3 (e.g. 16 MB) gives the kernel's arithmetic rate instead.
 //
@@ -59,18 +59,23 @@ static void *worker(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2 || (strcmp(argv[1], "q4_0") && strcmp(argv[1], "q4_0x8") && strcmp(argv[1], "q8_0"))) {
-        fprintf(stderr, "usage: %s q4_0|q4_0x8|q8_0 [threads] [region MB]\n", argv[0]);
+    const char *names[] = {"q4_0", "q8_0", "q4_0x8", "q8_0x8"};
+    const int ids[] = {GK_TYPE_Q4_0, GK_TYPE_Q8_0, GK_TYPE_Q4_0_X8, GK_TYPE_Q8_0_X8};
+    type = -1;
+    for (int i = 0; i < 4; i++)
+        if (argc > 1 && strcmp(argv[1], names[i]) == 0) type = ids[i];
+    if (type < 0) {
+        fprintf(stderr, "usage: %s q4_0|q8_0|q4_0x8|q8_0x8 [threads] [region MB]\n", argv[0]);
         return 2;
     }
-    type = strcmp(argv[1], "q8_0") == 0 ? GK_TYPE_Q8_0 : strcmp(argv[1], "q4_0x8") == 0 ? GK_TYPE_Q4_0_X8 : GK_TYPE_Q4_0;
+    const int interleaved = type == GK_TYPE_Q4_0_X8 || type == GK_TYPE_Q8_0_X8;
     const int threads = argc > 2 ? atoi(argv[2]) : 2;
     const size_t bytes = (argc > 3 ? (size_t)atoi(argv[3]) : 2048) << 20;
     if (threads < 1 || threads > MAX_THREADS || bytes == 0) {
         fprintf(stderr, "threads must be 1-%d and the region at least 1 MB\n", MAX_THREADS);
         return 2;
     }
-    const int64_t block_bytes = type == GK_TYPE_Q8_0 ? 34 : 18;
+    const int64_t block_bytes = type == GK_TYPE_Q8_0 || type == GK_TYPE_Q8_0_X8 ? 34 : 18;
     row_bytes = COLS / 32 * block_bytes;
     rows = (int64_t)(bytes / (size_t)row_bytes) & ~(int64_t)7;
     base = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -90,8 +95,8 @@ int main(int argc, char **argv) {
     for (int64_t r = 0; r < rows; r++)
         for (int b = 0; b < COLS / 32; b++) {
             const uint16_t d = (uint16_t)(0x2000 + (r + b) % 512);
-            if (type == GK_TYPE_Q4_0_X8)  // group r / 8's block b, scale r % 8
-                memcpy(base + ((r / 8) * (COLS / 32) + b) * 144 + 2 * (r % 8), &d, 2);
+            if (interleaved)  // group r / 8's block b, scale r % 8
+                memcpy(base + ((r / 8) * (COLS / 32) + b) * 8 * block_bytes + 2 * (r % 8), &d, 2);
             else
                 memcpy(base + r * row_bytes + b * block_bytes, &d, 2);
         }
