@@ -132,7 +132,9 @@ public enum CLIPVisionConverter {
     static func addFloats(_ w: GGUFWriter, _ name: String, shape: [Int], type: GGMLType, _ make: @escaping () throws -> [Float]) throws {
         let cols = shape.count > 1 ? shape.dropFirst().reduce(1, *) : shape[0]
         let rows = shape.reduce(1, *) / max(1, cols)
-        let storage = TensorEncoding.storageType(shape: shape.count > 1 ? [rows, cols] : shape, requested: type)
+        // ggml's blocks run along the innermost dimension (a convolution's kx): quantized types need it to be a
+        // multiple of 32, so convolutions stay f16 (as in llama.cpp's CLIP files) and the projection is quantized
+        let storage = TensorEncoding.storageType(shape: shape, requested: type)
         try w.add(.init(name: name, type: storage, shape: shape) { out in
             let values = try make()
             let rowBytes = storage.byteCount(elements: cols) ?? 0

@@ -85,7 +85,9 @@ public enum SyntheticModels {
             // 1/sqrt(fan-in), and small last convolutions of each residual branch: activations stay O(1)
             // through 40 blocks instead of growing geometrically
             let scale = (1.0 / Float(inp * k * k)).squareRoot() * (residual ? 0.2 : 1)
-            let t = TensorEncoding.storageType(shape: [out, inp * k * k], requested: type)
+            // ggml's blocks run along the innermost dimension (kx): quantized types need it to be a multiple
+            // of 32, so convolutions stay f16 (as in llama.cpp's CLIP files)
+            let t = TensorEncoding.storageType(shape: [out, inp, k, k], requested: type)
             try w.add(randomTensor(N.weight(base), shape: [out, inp, k, k], type: t, scale: scale, offset: 0, seed: seed &* 7919 &+ index))
             try w.add(randomTensor(N.bias(base), shape: [out], type: .f32, scale: 0.01, offset: 0, seed: seed &* 7927 &+ index))
         }

@@ -64,11 +64,11 @@ extension Glimpse {
             @Option(name: .long, help: "Output GGUF file.")
             var out: String
 
-            @Option(name: .long, help: "Type of the weight matrices: f32, f16, q8_0.")
+            @Option(name: .long, help: "Type of the weight matrices: \(GGMLType.choices). With a quantized type the convolutions stay f16 (ggml's blocks would run along the kernel's width) and the projection is quantized.")
             var type: String = "f16"
 
             func validate() throws {
-                guard ["f32", "f16", "q8_0"].contains(type) else { throw ValidationError("--type must be one of f32, f16, q8_0") }
+                guard GGMLType(name: type) != nil else { throw ValidationError("--type must be one of \(GGMLType.choices)") }
             }
 
             func run() throws {

@@ -33,6 +33,33 @@ import TestSupport
         }
     }
 
+    /// A quantized projector keeps its convolutions f16 (ggml's blocks would run along kx, which is not a
+    /// multiple of 32) and quantizes the projection; its soft tokens stay close to the f32 file's.
+    @Test(arguments: ["q8_0", "q8_0x8"])
+    func quantizedProjectorKeepsConvolutionsF16(type: String) throws {
+        let (dir, _, mmproj) = try models()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let quantized = dir.appendingPathComponent("rn-a-\(type).gguf").path
+        let c = try CLI.run(["convert", "vision", "--clip", Fixtures.path("vision/rn-a/clip-jit.pt"),
+                             "--projection", Fixtures.path("vision/rn-a/proj.ckpt"), "--out", quantized, "--type", type])
+        #expect(c.status == 0, "\(c.stderr)")
+        let info = try JSONSerialization.jsonObject(with: Data(try CLI.run(["inspect", quantized, "--json"]).stdout.utf8)) as? [String: Any]
+        let tensors = info?["tensors"] as? [[String: Any]] ?? []
+        func stored(_ name: String) -> String? { tensors.first { $0["name"] as? String == name }?["type"] as? String }
+        #expect(stored("v.stem.conv1.weight") == "f16")
+        #expect(stored("mm.proj.weight") == type)
+        var tokens: [[Float]] = []
+        for file in [mmproj, quantized] {
+            let out = dir.appendingPathComponent("tokens.npy")
+            let r = try CLI.run(["embed-image", "--mmproj", file, "--image", Fixtures.path("vision/images/img1.png"), "--out", out.path, "--stage", "tokens"])
+            #expect(r.status == 0, "\(r.stderr)")
+            tokens.append(try NPYArray(url: out).values)
+        }
+        var d: Float = 0, m: Float = 0
+        for i in 0..<min(tokens[0].count, tokens[1].count) { d = max(d, abs(tokens[0][i] - tokens[1][i])); m = max(m, abs(tokens[0][i])) }
+        #expect(tokens[0].count == tokens[1].count && d <= 0.02 * m, "max|diff| \(d) vs max|token| \(m)")
+    }
+
     @Test func generateWithImagesMatchesReferenceGreedy() throws {
         let (dir, lm, mmproj) = try models()
         defer { try? FileManager.default.removeItem(at: dir) }
