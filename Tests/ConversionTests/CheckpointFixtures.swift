@@ -84,9 +84,19 @@ enum CheckpointFixtures {
         return nil
     }
 
+    /// The folder of this test process's temporary files, removed when the process exits (the readers under
+    /// test keep files mapped, so a test cannot always remove its own).
+    nonisolated(unsafe) private static var scratchPath: String?
+    private static let scratch: URL = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-ckpt-\(UUID().uuidString)")
+        scratchPath = dir.path
+        atexit { if let path = CheckpointFixtures.scratchPath { try? FileManager.default.removeItem(atPath: path) } }
+        return dir
+    }()
+
     /// Writes bytes to a fresh temporary file and returns its path.
     static func temporaryFile(_ bytes: [UInt8], name: String = "fixture.bin") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-ckpt-\(UUID().uuidString)")
+        let dir = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let url = dir.appendingPathComponent(name)
         try Data(bytes).write(to: url)

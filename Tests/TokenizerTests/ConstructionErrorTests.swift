@@ -94,6 +94,7 @@ struct VocabularyFileTests {
     @Test("reads vocab.json and merges.txt with a #version line, CRLF and a final newline")
     func loads() throws {
         let files = try write(vocab: #"{"b": 1, "a": 0, "ab": 2}"#, merges: "#version: 0.2\r\na b\r\n")
+        defer { try? FileManager.default.removeItem(at: files.vocab.deletingLastPathComponent()) }
         let loaded = try BPETokenizer.load(vocabJSON: files.vocab, mergesTXT: files.merges)
         #expect(loaded.tokens == ["a", "b", "ab"])
         #expect(loaded.merges == ["a b"])
@@ -104,6 +105,7 @@ struct VocabularyFileTests {
     @Test("ids with a gap are rejected, naming the file")
     func gap() throws {
         let files = try write(vocab: #"{"a": 0, "b": 2}"#, merges: "")
+        defer { try? FileManager.default.removeItem(at: files.vocab.deletingLastPathComponent()) }
         do {
             _ = try BPETokenizer.load(vocabJSON: files.vocab, mergesTXT: files.merges)
             Issue.record("expected an error")
@@ -126,6 +128,7 @@ struct VocabularyFileTests {
     ])
     func malformed(vocab: String, merges: String, culprit: String) throws {
         let files = try write(vocab: vocab, merges: merges)
+        defer { try? FileManager.default.removeItem(at: files.vocab.deletingLastPathComponent()) }
         do {
             _ = try BPETokenizer.load(vocabJSON: files.vocab, mergesTXT: files.merges)
             Issue.record("expected an error")
