@@ -27,7 +27,22 @@ static inline simde__m512 gk_simde_cvtepi32_ps(simde__m512i a) {
 #define GK_NEON 1
 #endif
 
-// ---- SIMD helpers shared by the kernel files ----
+// ---- block helpers shared by the kernel files (dot.c's row kernels, interleaved.c's 8-row kernels) ----
+
+// The exact integer dot product of one block's quants with an activation block (32 int8): Q4_0's 16 bytes of
+// nibbles (low = weights 0..15, high = 16..31, each minus 8) or Q8_0's 32 int8.
+static inline int32_t q4_isum(const uint8_t *qs, const int8_t *x) {
+    int32_t acc = 0;
+    for (int j = 0; j < 16; j++) acc += ((qs[j] & 0x0f) - 8) * (int32_t)x[j] + ((qs[j] >> 4) - 8) * (int32_t)x[j + 16];
+    return acc;
+}
+
+static inline int32_t q8_isum(const int8_t *qs, const int8_t *x) {
+    int32_t acc = 0;
+    for (int j = 0; j < 32; j++) acc += (int32_t)qs[j] * (int32_t)x[j];
+    return acc;
+}
+
 #ifdef GK_X86
 GK_AVX2 static inline float hsum8(__m256 v) {
     __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
@@ -39,6 +54,40 @@ GK_AVX2 static inline float hsum8(__m256 v) {
 
 // F16C converts the block scales inline (a call per scale costs as much as the block's arithmetic)
 #define GK_F16(h) _cvtsh_ss(h)
+
+// A block's integer products with the activation block xq, as 8 int32 partial sums. Signed x signed moves a's
+// sign onto b (maddubs needs one unsigned operand; at most 2 x 128 x 127, no saturation, as activations are
+// quantized to +-127).
+GK_AVX2 static inline __m256i i8_sums(__m256i a, __m256i b) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a)), _mm256_set1_epi16(1));
+}
+
+GK_AVX2 static inline __m256i q8_sums(const int8_t *qs, __m256i xq) {
+    return i8_sums(_mm256_loadu_si256((const __m256i *)qs), xq);
+}
+
+// Q4_0's nibbles as unsigned bytes 0..15 (the -8 offset is left to the caller): the 16 bytes broadcast to both
+// halves and the high half shifted by 4, so low nibbles = weights 0..15, high = 16..31. maddubs takes them as
+// the unsigned operand directly.
+GK_AVX2 static inline __m256i q4_nibbles(const uint8_t *qs) {
+    const __m256i raw = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)qs));
+    return _mm256_and_si256(_mm256_srlv_epi64(raw, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0f));
+}
+
+GK_AVX2 static inline __m256i q4_sums(const uint8_t *qs, __m256i xq) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(q4_nibbles(qs), xq), _mm256_set1_epi16(1));
+}
+
+// The same integers with VNNI's vpdpbusd (one instruction for maddubs + madd; maddubs cannot saturate on these
+// operands), so the VNNI paths stay bit-identical to AVX2.
+GK_VNNI static inline __m256i q4_sums_vnni(const uint8_t *qs, __m256i xq) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), q4_nibbles(qs), xq);
+}
+
+GK_VNNI static inline __m256i q8_sums_vnni(const int8_t *qs, __m256i xq) {
+    const __m256i w = _mm256_loadu_si256((const __m256i *)qs);
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(w, w), _mm256_sign_epi8(xq, w));
+}
 
 // One Q8_0 block (scale d, 32 int8) to 32 floats: the same values as gk_dequantize (q * d).
 GK_AVX2 static inline void dequantize_q8_block_avx2(uint16_t h, const int8_t *qs, float *y) {
@@ -71,6 +120,14 @@ static inline int32x4_t dot32_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int
     int16x8_t p1 = vmull_s8(vget_low_s8(w1), vget_low_s8(x1));
     p1 = vmlal_s8(p1, vget_high_s8(w1), vget_high_s8(x1));
     return vpadalq_s16(vpaddlq_s16(p0), p1);
+}
+
+// A Q4_0 block's nibbles (minus 8) against the activation block's halves x0, x1
+static inline int32x4_t q4_dot32_neon(const uint8_t *qs, int8x16_t x0, int8x16_t x1) {
+    const uint8x16_t raw = vld1q_u8(qs);  // low nibbles: weights 0..15, high: 16..31
+    const int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, vdupq_n_u8(0x0f))), vdupq_n_s8(8));
+    const int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), vdupq_n_s8(8));
+    return dot32_neon(lo, hi, x0, x1);
 }
 #endif
 

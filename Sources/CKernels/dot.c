@@ -28,24 +28,15 @@ static float dot_bf16(const uint16_t *w, const float *x, int64_t n) {
 
 static float dot_q8_0(const gk_block_q8_0 *w, const gk_block_q8_0 *x, int64_t n) {
     float s = 0.0f;
-    for (int64_t b = 0; b < n / GK_QK; b++) {
-        int32_t acc = 0;
-        for (int j = 0; j < GK_QK; j++) acc += (int32_t)w[b].qs[j] * (int32_t)x[b].qs[j];
-        s += (float)acc * gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d);
-    }
+    for (int64_t b = 0; b < n / GK_QK; b++)
+        s += (float)q8_isum(w[b].qs, x[b].qs) * gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d);
     return s;
 }
 
 static float dot_q4_0(const gk_block_q4_0 *w, const gk_block_q8_0 *x, int64_t n) {
     float s = 0.0f;
-    for (int64_t b = 0; b < n / GK_QK; b++) {
-        int32_t acc = 0;
-        for (int j = 0; j < GK_QK / 2; j++) {
-            acc += ((w[b].qs[j] & 0x0f) - 8) * (int32_t)x[b].qs[j];
-            acc += ((w[b].qs[j] >> 4) - 8) * (int32_t)x[b].qs[j + GK_QK / 2];
-        }
-        s += (float)acc * gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d);
-    }
+    for (int64_t b = 0; b < n / GK_QK; b++)
+        s += (float)q4_isum(w[b].qs, x[b].qs) * gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d);
     return s;
 }
 
@@ -91,13 +82,8 @@ GK_AVX2 static float dot_bf16_avx2(const uint16_t *w, const float *x, int64_t n)
     return s;
 }
 
-// signed int8 x signed int8 -> 8 int32 lanes as floats (maddubs needs unsigned x signed: move the sign)
-GK_AVX2 static inline __m256 mul_i8_sum(__m256i a, __m256i b) {
-    const __m256i ax = _mm256_sign_epi8(a, a);
-    const __m256i sy = _mm256_sign_epi8(b, a);
-    const __m256i dot16 = _mm256_maddubs_epi16(ax, sy);
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(dot16, _mm256_set1_epi16(1)));
-}
+// signed int8 x signed int8 -> 8 int32 lanes as floats
+GK_AVX2 static inline __m256 mul_i8_sum(__m256i a, __m256i b) { return _mm256_cvtepi32_ps(i8_sums(a, b)); }
 
 GK_AVX2 static float dot_q8_0_avx2(const gk_block_q8_0 *w, const gk_block_q8_0 *x, int64_t n) {
     __m256 acc = _mm256_setzero_ps();
@@ -158,35 +144,17 @@ GK_AVX2 static inline float row_scales(const char *base, int64_t stride, int64_t
     return hsum8(off) + tail;
 }
 
-// Q4_0: maddubs takes the nibbles (0..15) as unsigned directly; the -8 offset is applied once per row in
-// floats (sum over blocks of d_w * d_x * 8 * sum(x block)), not per block. The 16 packed bytes are broadcast
-// to both halves and the high half shifted by 4: low nibbles = weights 0..15, high = 16..31.
-GK_AVX2 static inline __m256 q4_block(const gk_block_q4_0 *w, __m256i xq) {
-    const __m256i raw = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)w->qs));
-    const __m256i q = _mm256_and_si256(_mm256_srlv_epi64(raw, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0f));
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(q, xq), _mm256_set1_epi16(1)));
-}
+// One block against the activation block, as floats. Q4_0: the -8 offset is applied once per row in floats
+// (sum over blocks of d_w * d_x * 8 * sum(x block)), not per block.
+GK_AVX2 static inline __m256 q4_block(const gk_block_q4_0 *w, __m256i xq) { return _mm256_cvtepi32_ps(q4_sums(w->qs, xq)); }
+GK_AVX2 static inline __m256 q8_block(const gk_block_q8_0 *w, __m256i xq) { return _mm256_cvtepi32_ps(q8_sums(w->qs, xq)); }
 
-// Q8_0: both sides signed, so the sign moves onto x per row (maddubs needs one unsigned operand).
-GK_AVX2 static inline __m256 q8_block(const gk_block_q8_0 *w, __m256i xq) {
-    const __m256i wq = _mm256_loadu_si256((const __m256i *)w->qs);
-    return mul_i8_sum(wq, xq);
-}
-
-// The same blocks with AVX-512 VNNI (the AVX-512 kernels' odd last block): vpdpbusd sums each 4 products into
-// an int32 lane in one instruction, where AVX2 needs maddubs then madd. The lanes hold the same integers
-// (maddubs cannot saturate here: at most 2 x 15 x 127 for Q4_0, 2 x 128 x 127 for Q8_0, as activations are
-// quantized to +-127), so results are bit-identical to the AVX2 path.
+// The same blocks with AVX-512 VNNI (the AVX-512 kernels' odd last block), bit-identical to AVX2's.
 GK_VNNI static inline __m256 q4_block_vnni(const gk_block_q4_0 *w, __m256i xq) {
-    const __m256i raw = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)w->qs));
-    const __m256i q = _mm256_and_si256(_mm256_srlv_epi64(raw, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0f));
-    return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), q, xq));
+    return _mm256_cvtepi32_ps(q4_sums_vnni(w->qs, xq));
 }
-
 GK_VNNI static inline __m256 q8_block_vnni(const gk_block_q8_0 *w, __m256i xq) {
-    const __m256i wq = _mm256_loadu_si256((const __m256i *)w->qs);
-    const __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wq, wq), _mm256_sign_epi8(xq, wq));
-    return _mm256_cvtepi32_ps(dot);
+    return _mm256_cvtepi32_ps(q8_sums_vnni(w->qs, xq));
 }
 
 // Software prefetch this many blocks ahead in each row stream (~4.5 KB): on this VM's AMD EPYC, decode of
@@ -366,13 +334,8 @@ static float dot_q8_0_neon(const gk_block_q8_0 *w, const gk_block_q8_0 *x, int64
 
 static float dot_q4_0_neon(const gk_block_q4_0 *w, const gk_block_q8_0 *x, int64_t nb) {
     float32x4_t acc = vdupq_n_f32(0);
-    const uint8x16_t mask = vdupq_n_u8(0x0f);
-    const int8x16_t eight = vdupq_n_s8(8);
     for (int64_t b = 0; b < nb; b++) {
-        const uint8x16_t raw = vld1q_u8(w[b].qs);  // low nibbles: weights 0..15, high: 16..31
-        const int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, mask)), eight);
-        const int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), eight);
-        const int32x4_t s = dot32_neon(lo, hi, vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
+        const int32x4_t s = q4_dot32_neon(w[b].qs, vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
         acc = vfmaq_n_f32(acc, vcvtq_f32_s32(s), gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d));
     }
     return vaddvq_f32(acc);

@@ -49,14 +49,8 @@ static void group_q4_portable(const void *wv, const gk_block_q8_0 *x, const floa
     (void)xinfo;
     for (int k = 0; k < GK_X8_ROWS; k++) {
         float s = 0.0f;
-        for (int64_t b = 0; b < nb; b++) {
-            int32_t acc = 0;
-            for (int j = 0; j < GK_QK / 2; j++) {
-                acc += ((w[b].qs[k][j] & 0x0f) - 8) * (int32_t)x[b].qs[j];
-                acc += ((w[b].qs[k][j] >> 4) - 8) * (int32_t)x[b].qs[j + GK_QK / 2];
-            }
-            s += (float)acc * gk_fp16_to_fp32(w[b].d[k]) * gk_fp16_to_fp32(x[b].d);
-        }
+        for (int64_t b = 0; b < nb; b++)
+            s += (float)q4_isum(w[b].qs[k], x[b].qs) * gk_fp16_to_fp32(w[b].d[k]) * gk_fp16_to_fp32(x[b].d);
         y8[k] = s;
     }
 }
@@ -66,11 +60,8 @@ static void group_q8_portable(const void *wv, const gk_block_q8_0 *x, const floa
     (void)xinfo;
     for (int k = 0; k < GK_X8_ROWS; k++) {
         float s = 0.0f;
-        for (int64_t b = 0; b < nb; b++) {
-            int32_t acc = 0;
-            for (int j = 0; j < GK_QK; j++) acc += (int32_t)w[b].qs[k][j] * (int32_t)x[b].qs[j];
-            s += (float)acc * gk_fp16_to_fp32(w[b].d[k]) * gk_fp16_to_fp32(x[b].d);
-        }
+        for (int64_t b = 0; b < nb; b++)
+            s += (float)q8_isum(w[b].qs[k], x[b].qs) * gk_fp16_to_fp32(w[b].d[k]) * gk_fp16_to_fp32(x[b].d);
         y8[k] = s;
     }
 }
@@ -82,32 +73,8 @@ static void group_q8_portable(const void *wv, const gk_block_q8_0 *x, const floa
 #define GK_PREFETCH_X8 2304
 #endif
 
-// Row k's quants against the activation block: 8 int32 partial sums. Q4_0: maddubs takes the nibbles (0..15)
-// as unsigned directly, and the -8 offset is applied once per block for all 8 rows in floats (xinfo's
-// 8 * sum(x) term). Q8_0: both sides signed, so the weight's sign moves onto x (maddubs needs one unsigned side;
-// at most 2 x 128 x 127, no saturation).
-GK_AVX2 static inline __m256i nibble_sums(const uint8_t *qs, __m256i xq) {
-    const __m256i raw = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)qs));
-    const __m256i q = _mm256_and_si256(_mm256_srlv_epi64(raw, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0f));
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(q, xq), _mm256_set1_epi16(1));
-}
-
-GK_AVX2 static inline __m256i signed_sums(const int8_t *qs, __m256i xq) {
-    const __m256i w = _mm256_loadu_si256((const __m256i *)qs);
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(xq, w)), _mm256_set1_epi16(1));
-}
-
-// The same integers with VNNI's vpdpbusd, so the VNNI path's results are bit-identical to AVX2's.
-GK_VNNI static inline __m256i nibble_sums_vnni(const uint8_t *qs, __m256i xq) {
-    const __m256i raw = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)qs));
-    const __m256i q = _mm256_and_si256(_mm256_srlv_epi64(raw, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0f));
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), q, xq);
-}
-
-GK_VNNI static inline __m256i signed_sums_vnni(const int8_t *qs, __m256i xq) {
-    const __m256i w = _mm256_loadu_si256((const __m256i *)qs);
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(w, w), _mm256_sign_epi8(xq, w));
-}
+// Row k's quants against the activation block come from dispatch.h's q4_sums / q8_sums (and their VNNI
+// forms); Q4_0's -8 offset is applied once per block for all 8 rows in floats (xinfo's 8 * sum(x) term).
 
 // Lane k = the sum of v[k]'s 8 lanes (an hadd tree: 8 vectors in, one out).
 GK_AVX2 static inline __m256i row_totals(__m256i v0, __m256i v1, __m256i v2, __m256i v3, __m256i v4, __m256i v5,
@@ -138,10 +105,10 @@ GK_AVX2 static inline __m256i row_totals(__m256i v0, __m256i v1, __m256i v2, __m
         _mm256_storeu_ps(y8, _mm256_sub_ps(acc, off));                                                         \
     }
 
-GK_X8_GROUP(group_q4_avx2, GK_AVX2, gk_block_q4_0_x8, nibble_sums, 1)
-GK_X8_GROUP(group_q4_vnni, GK_VNNI, gk_block_q4_0_x8, nibble_sums_vnni, 1)
-GK_X8_GROUP(group_q8_avx2, GK_AVX2, gk_block_q8_0_x8, signed_sums, 0)
-GK_X8_GROUP(group_q8_vnni, GK_VNNI, gk_block_q8_0_x8, signed_sums_vnni, 0)
+GK_X8_GROUP(group_q4_avx2, GK_AVX2, gk_block_q4_0_x8, q4_sums, 1)
+GK_X8_GROUP(group_q4_vnni, GK_VNNI, gk_block_q4_0_x8, q4_sums_vnni, 1)
+GK_X8_GROUP(group_q8_avx2, GK_AVX2, gk_block_q8_0_x8, q8_sums, 0)
+GK_X8_GROUP(group_q8_vnni, GK_VNNI, gk_block_q8_0_x8, q8_sums_vnni, 0)
 #endif
 
 #ifdef GK_NEON
@@ -151,17 +118,11 @@ static void group_q4_neon(const void *wv, const gk_block_q8_0 *x, const float *x
     (void)xinfo;
     float32x4_t acc[GK_X8_ROWS];
     for (int k = 0; k < GK_X8_ROWS; k++) acc[k] = vdupq_n_f32(0);
-    const uint8x16_t mask = vdupq_n_u8(0x0f);
-    const int8x16_t eight = vdupq_n_s8(8);
     for (int64_t b = 0; b < nb; b++) {
         const int8x16_t x0 = vld1q_s8(x[b].qs), x1 = vld1q_s8(x[b].qs + 16);
         const float dx = gk_fp16_to_fp32(x[b].d);
-        for (int k = 0; k < GK_X8_ROWS; k++) {
-            const uint8x16_t raw = vld1q_u8(w[b].qs[k]);
-            const int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, mask)), eight);
-            const int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), eight);
-            acc[k] = vfmaq_n_f32(acc[k], vcvtq_f32_s32(dot32_neon(lo, hi, x0, x1)), gk_fp16_to_fp32(w[b].d[k]) * dx);
-        }
+        for (int k = 0; k < GK_X8_ROWS; k++)
+            acc[k] = vfmaq_n_f32(acc[k], vcvtq_f32_s32(q4_dot32_neon(w[b].qs[k], x0, x1)), gk_fp16_to_fp32(w[b].d[k]) * dx);
     }
     for (int k = 0; k < GK_X8_ROWS; k++) y8[k] = vaddvq_f32(acc[k]);
 }

@@ -95,7 +95,7 @@ public final class GGUFFile: @unchecked Sendable {
             guard t.dims[0] % type.blockSize == 0, let bytes = type.byteCount(elements: count) else {
                 throw GGUFError.malformed(path: path, what: "tensor '\(t.name)' row length \(t.dims[0]) is not a multiple of the \(type) block size")
             }
-            guard (count / max(1, t.dims[0])) % type.rowGroup == 0, t.dims.count >= 2 || type.rowGroup == 1 else {
+            guard (count / max(1, t.dims[0])) % type.rowGroup == 0 else {  // a vector is one row: never a group
                 throw GGUFError.malformed(path: path, what: "tensor '\(t.name)' has rows that do not fill \(type)'s groups of \(type.rowGroup)")
             }
             guard t.offset % UInt64(align) == 0 else {

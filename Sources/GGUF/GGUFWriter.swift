@@ -46,7 +46,7 @@ public final class GGUFWriter {
               tensor.type.byteCount(elements: tensor.shape.reduce(1, *)) != nil else {
             throw GGUFError.cannotWrite(path: path, reason: "tensor '\(tensor.name)' of shape \(tensor.shape) cannot be stored as \(tensor.type) (rows must be a multiple of \(tensor.type.blockSize))")
         }
-        guard tensor.type.rowGroup == 1 || (tensor.shape.count >= 2 && tensor.shape.dropLast().reduce(1, *) % tensor.type.rowGroup == 0) else {
+        guard tensor.shape.dropLast().reduce(1, *) % tensor.type.rowGroup == 0 else {
             throw GGUFError.cannotWrite(path: path, reason: "tensor '\(tensor.name)' of shape \(tensor.shape) cannot be stored as \(tensor.type) (it needs rows in groups of \(tensor.type.rowGroup))")
         }
         tensors.append(tensor)

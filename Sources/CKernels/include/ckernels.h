@@ -17,8 +17,8 @@ enum {
     GK_TYPE_Q4_0 = 2,
     GK_TYPE_Q8_0 = 8,
     GK_TYPE_BF16 = 30,
-    // Glimpse's own type, not ggml's (ggml has no id above 41 in use; forks use 100-220): Q4_0 blocks with
-    // 8 rows interleaved, so that decode converts 8 rows' scales at once. ggml readers reject it as unknown.
+    // Glimpse's own type, not ggml's (far above ggml's ids, 0-39 in 2025, and ik_llama.cpp's 100-220): Q4_0
+    // blocks with 8 rows interleaved, so that decode converts 8 rows' scales at once. ggml readers reject it.
     GK_TYPE_Q4_0_X8 = 4002,
     GK_TYPE_Q8_0_X8 = 4008,  // the same for Q8_0
 };
