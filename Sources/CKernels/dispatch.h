@@ -122,6 +122,11 @@ static inline int32x4_t dot32_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int
     return vpadalq_s16(vpaddlq_s16(p0), p1);
 }
 
+// A Q8_0 block's quants against the activation block's halves x0, x1
+static inline int32x4_t q8_dot32_neon(const int8_t *qs, int8x16_t x0, int8x16_t x1) {
+    return dot32_neon(vld1q_s8(qs), vld1q_s8(qs + 16), x0, x1);
+}
+
 // A Q4_0 block's nibbles (minus 8) against the activation block's halves x0, x1
 static inline int32x4_t q4_dot32_neon(const uint8_t *qs, int8x16_t x0, int8x16_t x1) {
     const uint8x16_t raw = vld1q_u8(qs);  // low nibbles: weights 0..15, high: 16..31

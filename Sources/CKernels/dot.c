@@ -325,8 +325,7 @@ static float dot_f16_neon(const uint16_t *w, const float *x, int64_t n) {
 static float dot_q8_0_neon(const gk_block_q8_0 *w, const gk_block_q8_0 *x, int64_t nb) {
     float32x4_t acc = vdupq_n_f32(0);
     for (int64_t b = 0; b < nb; b++) {
-        const int32x4_t s =
-            dot32_neon(vld1q_s8(w[b].qs), vld1q_s8(w[b].qs + 16), vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
+        const int32x4_t s = q8_dot32_neon(w[b].qs, vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
         acc = vfmaq_n_f32(acc, vcvtq_f32_s32(s), gk_fp16_to_fp32(w[b].d) * gk_fp16_to_fp32(x[b].d));
     }
     return vaddvq_f32(acc);

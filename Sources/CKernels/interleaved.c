@@ -44,27 +44,20 @@ typedef void (*group_fn)(const void *w, const gk_block_q8_0 *x, const float *xin
 
 // The plain portable dot products' arithmetic, in their order: the same bits as gk_dot_row_portable on the
 // rows before interleaving.
-static void group_q4_portable(const void *wv, const gk_block_q8_0 *x, const float *xinfo, int64_t nb, float *y8) {
-    const gk_block_q4_0_x8 *w = (const gk_block_q4_0_x8 *)wv;
-    (void)xinfo;
-    for (int k = 0; k < GK_X8_ROWS; k++) {
-        float s = 0.0f;
-        for (int64_t b = 0; b < nb; b++)
-            s += (float)q4_isum(w[b].qs[k], x[b].qs) * gk_fp16_to_fp32(w[b].d[k]) * gk_fp16_to_fp32(x[b].d);
-        y8[k] = s;
+#define GK_X8_PORTABLE(NAME, BLOCK_T, ISUM)                                                                    \
+    static void NAME(const void *wv, const gk_block_q8_0 *x, const float *xinfo, int64_t nb, float *y8) {      \
+        const BLOCK_T *w = (const BLOCK_T *)wv;                                                                \
+        (void)xinfo;                                                                                           \
+        for (int k = 0; k < GK_X8_ROWS; k++) {                                                                 \
+            float s = 0.0f;                                                                                    \
+            for (int64_t b = 0; b < nb; b++)                                                                   \
+                s += (float)ISUM(w[b].qs[k], x[b].qs) * gk_fp16_to_fp32(w[b].d[k]) * gk_fp16_to_fp32(x[b].d);   \
+            y8[k] = s;                                                                                         \
+        }                                                                                                      \
     }
-}
 
-static void group_q8_portable(const void *wv, const gk_block_q8_0 *x, const float *xinfo, int64_t nb, float *y8) {
-    const gk_block_q8_0_x8 *w = (const gk_block_q8_0_x8 *)wv;
-    (void)xinfo;
-    for (int k = 0; k < GK_X8_ROWS; k++) {
-        float s = 0.0f;
-        for (int64_t b = 0; b < nb; b++)
-            s += (float)q8_isum(w[b].qs[k], x[b].qs) * gk_fp16_to_fp32(w[b].d[k]) * gk_fp16_to_fp32(x[b].d);
-        y8[k] = s;
-    }
-}
+GK_X8_PORTABLE(group_q4_portable, gk_block_q4_0_x8, q4_isum)
+GK_X8_PORTABLE(group_q8_portable, gk_block_q8_0_x8, q8_isum)
 
 #ifdef GK_X86
 // Prefetch this many bytes ahead (16 Q4_0 groups' blocks): 1152-9216 bytes measured no faster for either type
@@ -113,35 +106,23 @@ GK_X8_GROUP(group_q8_vnni, GK_VNNI, gk_block_q8_0_x8, q8_sums_vnni, 0)
 
 #ifdef GK_NEON
 // The NEON row kernels' arithmetic, 8 rows at a time (the same bits as them on the rows before interleaving).
-static void group_q4_neon(const void *wv, const gk_block_q8_0 *x, const float *xinfo, int64_t nb, float *y8) {
-    const gk_block_q4_0_x8 *w = (const gk_block_q4_0_x8 *)wv;
-    (void)xinfo;
-    float32x4_t acc[GK_X8_ROWS];
-    for (int k = 0; k < GK_X8_ROWS; k++) acc[k] = vdupq_n_f32(0);
-    for (int64_t b = 0; b < nb; b++) {
-        const int8x16_t x0 = vld1q_s8(x[b].qs), x1 = vld1q_s8(x[b].qs + 16);
-        const float dx = gk_fp16_to_fp32(x[b].d);
-        for (int k = 0; k < GK_X8_ROWS; k++)
-            acc[k] = vfmaq_n_f32(acc[k], vcvtq_f32_s32(q4_dot32_neon(w[b].qs[k], x0, x1)), gk_fp16_to_fp32(w[b].d[k]) * dx);
+#define GK_X8_NEON(NAME, BLOCK_T, DOT32)                                                                       \
+    static void NAME(const void *wv, const gk_block_q8_0 *x, const float *xinfo, int64_t nb, float *y8) {      \
+        const BLOCK_T *w = (const BLOCK_T *)wv;                                                                \
+        (void)xinfo;                                                                                           \
+        float32x4_t acc[GK_X8_ROWS];                                                                           \
+        for (int k = 0; k < GK_X8_ROWS; k++) acc[k] = vdupq_n_f32(0);                                          \
+        for (int64_t b = 0; b < nb; b++) {                                                                     \
+            const int8x16_t x0 = vld1q_s8(x[b].qs), x1 = vld1q_s8(x[b].qs + 16);                               \
+            const float dx = gk_fp16_to_fp32(x[b].d);                                                          \
+            for (int k = 0; k < GK_X8_ROWS; k++)                                                               \
+                acc[k] = vfmaq_n_f32(acc[k], vcvtq_f32_s32(DOT32(w[b].qs[k], x0, x1)), gk_fp16_to_fp32(w[b].d[k]) * dx); \
+        }                                                                                                      \
+        for (int k = 0; k < GK_X8_ROWS; k++) y8[k] = vaddvq_f32(acc[k]);                                       \
     }
-    for (int k = 0; k < GK_X8_ROWS; k++) y8[k] = vaddvq_f32(acc[k]);
-}
 
-static void group_q8_neon(const void *wv, const gk_block_q8_0 *x, const float *xinfo, int64_t nb, float *y8) {
-    const gk_block_q8_0_x8 *w = (const gk_block_q8_0_x8 *)wv;
-    (void)xinfo;
-    float32x4_t acc[GK_X8_ROWS];
-    for (int k = 0; k < GK_X8_ROWS; k++) acc[k] = vdupq_n_f32(0);
-    for (int64_t b = 0; b < nb; b++) {
-        const int8x16_t x0 = vld1q_s8(x[b].qs), x1 = vld1q_s8(x[b].qs + 16);
-        const float dx = gk_fp16_to_fp32(x[b].d);
-        for (int k = 0; k < GK_X8_ROWS; k++) {
-            const int32x4_t s = dot32_neon(vld1q_s8(w[b].qs[k]), vld1q_s8(w[b].qs[k] + 16), x0, x1);
-            acc[k] = vfmaq_n_f32(acc[k], vcvtq_f32_s32(s), gk_fp16_to_fp32(w[b].d[k]) * dx);
-        }
-    }
-    for (int k = 0; k < GK_X8_ROWS; k++) y8[k] = vaddvq_f32(acc[k]);
-}
+GK_X8_NEON(group_q4_neon, gk_block_q4_0_x8, q4_dot32_neon)
+GK_X8_NEON(group_q8_neon, gk_block_q8_0_x8, q8_dot32_neon)
 #endif
 
 void gk_x8_matvec(int type, const void *w, int64_t cols, const void *xq8, int64_t xq8_stride, int64_t n_vec,
